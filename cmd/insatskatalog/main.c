@@ -1,0 +1,182 @@
+/*
+ * cmd/insatskatalog/main.c: start-up and orderly shutdown of the server.
+ *
+ * Usage: insatskatalog            serve on $PORT until SIGTERM or SIGINT
+ *        insatskatalog healthcheck  GET /healthz on $PORT; exit 0 if it answers 200
+ *                                   (the container HEALTHCHECK, so the image needs no curl)
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <ulfius.h>
+
+#include "../../internal/config/config.h"
+#include "../../internal/db/pool.h"
+#include "../../internal/db/registry.h"
+#include "../../internal/http/app.h"
+#include "../../internal/http/routes.h"
+#include "../../internal/log/log.h"
+
+#ifndef INSATSKATALOG_VERSION
+#define INSATSKATALOG_VERSION "dev"
+#endif
+
+/* How long shutdown waits for requests in flight before closing anyway. */
+#define DRAIN_TIMEOUT_MS 10000
+
+static char *read_file(const char *path, size_t *length_out)
+{
+    FILE *file = fopen(path, "rb");
+    char *data = NULL;
+    long length;
+
+    if (file == NULL)
+        return NULL;
+    if (fseek(file, 0, SEEK_END) != 0 || (length = ftell(file)) < 0 || fseek(file, 0, SEEK_SET) != 0)
+        goto cleanup;
+    if ((data = malloc((size_t)length + 1)) == NULL)
+        goto cleanup;
+    if (fread(data, 1, (size_t)length, file) != (size_t)length) {
+        free(data);
+        data = NULL;
+        goto cleanup;
+    }
+    data[length] = '\0';
+    *length_out = (size_t)length;
+cleanup:
+    fclose(file);
+    return data;
+}
+
+/* A bare HTTP/1.0 GET over loopback: no libcurl needed in the runtime image. */
+static int run_healthcheck(unsigned port)
+{
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    const char request[] = "GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    char reply[64] = { 0 };
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int ok = 0;
+
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&address, sizeof(address)) == 0
+        && write(fd, request, sizeof(request) - 1) == (ssize_t)(sizeof(request) - 1)
+        && read(fd, reply, sizeof(reply) - 1) > 12)
+        ok = strncmp(reply + 8, " 200", 4) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : 1;
+}
+
+static int start_http(struct _u_instance *instance)
+{
+    /* ulfius' own defaults plus MHD_USE_ITC, which MHD_quiesce_daemon needs
+     * to stop accepting while requests in flight finish. */
+    unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG
+                         | MHD_USE_ITC;
+    struct MHD_OptionItem options[] = {
+        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
+        { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
+        { MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    return ulfius_start_framework_with_mhd_options(instance, flags, options);
+}
+
+static void wait_for_signal(void)
+{
+    sigset_t signals;
+    int received = 0;
+
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigwait(&signals, &received);
+    log_info("received %s; stopping", received == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void drain(struct _u_instance *instance, const struct routes *routes)
+{
+    MHD_quiesce_daemon(instance->mhd_daemon);
+    for (int waited_ms = 0; routes_in_flight(routes) > 0 && waited_ms < DRAIN_TIMEOUT_MS; waited_ms += 10)
+        usleep(10 * 1000);
+}
+
+int main(int argc, char **argv)
+{
+    struct config config;
+    struct app app = { .config = &config, .version = INSATSKATALOG_VERSION };
+    struct _u_instance instance;
+    struct routes *routes = NULL;
+    char *openapi = NULL;
+    bool instance_ready = false;
+    int exit_code = 1;
+    sigset_t signals;
+
+    if (config_load(&config, argc < 2, stderr) != 0)
+        return 2;
+    if (argc == 2 && strcmp(argv[1], "healthcheck") == 0)
+        return run_healthcheck(config.port);
+    if (argc != 1) {
+        fprintf(stderr, "usage: insatskatalog [healthcheck]\n");
+        return 2;
+    }
+
+    /* Block the stop signals in every thread; the main thread waits for them. */
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    y_init_logs("insatskatalog", Y_LOG_MODE_CONSOLE, config.log_level, NULL, "insatskatalog starting");
+    if (sodium_init() < 0) {
+        log_error("libsodium could not be initialised");
+        goto cleanup;
+    }
+    if ((openapi = read_file(config.openapi_path, &app.openapi_length)) == NULL) {
+        fprintf(stderr, "OPENAPI_PATH \"%s\" cannot be read: %s.\n", config.openapi_path, strerror(errno));
+        exit_code = 2;
+        goto cleanup;
+    }
+    app.openapi_yaml = openapi;
+    if ((app.pool = db_pool_create(config.database_url, config.pool_size, db_all_statements)) == NULL)
+        goto cleanup;
+    if (ulfius_init_instance(&instance, config.port, NULL, NULL) != U_OK)
+        goto cleanup;
+    instance_ready = true;
+    instance.check_utf8 = 0;   /* validate/ checks UTF-8 and answers 400, instead of dropping the value */
+    instance.max_post_body_size = 0;
+    if ((routes = routes_register(&instance, &app)) == NULL)
+        goto cleanup;
+    if (start_http(&instance) != U_OK) {
+        fprintf(stderr, "PORT %u cannot be listened on (is it in use?). Choose another with PORT=.\n", config.port);
+        exit_code = 2;
+        goto cleanup;
+    }
+    log_info("insatskatalog %s listening on port %u with %u database connections", app.version, config.port,
+             config.pool_size);
+
+    wait_for_signal();
+    drain(&instance, routes);
+    ulfius_stop_framework(&instance);
+    log_info("insatskatalog stopped");
+    exit_code = 0;
+cleanup:
+    if (instance_ready)
+        ulfius_clean_instance(&instance);
+    routes_release(routes);
+    db_pool_destroy(app.pool);
+    free(openapi);
+    y_close_logs();
+    return exit_code;
+}

@@ -1,0 +1,81 @@
+/*
+ * internal/config/config.c: environment -> struct config, checked once.
+ *
+ * Values are checked strictly: "PORT=80x" is an error, not port 80, because a
+ * service that silently listens somewhere else is harder to debug than one
+ * that refuses to start.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yder.h>
+
+#include "../validate/validate.h"
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *value = getenv(name);
+    return (value != NULL && value[0] != '\0') ? value : fallback;
+}
+
+static int load_uint(const char *name, unsigned fallback, long min, long max,
+                     unsigned *out, FILE *errors)
+{
+    const char *text = getenv(name);
+    long value;
+
+    if (text == NULL || text[0] == '\0') {
+        *out = fallback;
+        return 0;
+    }
+    if (!validate_parse_long(text, min, max, &value)) {
+        fprintf(errors, "%s must be an integer from %ld to %ld; it is \"%s\".\n", name, min, max, text);
+        return 1;
+    }
+    *out = (unsigned)value;
+    return 0;
+}
+
+static int load_log_level(struct config *out, FILE *errors)
+{
+    static const struct { const char *name; unsigned long level; } levels[] = {
+        { "error", Y_LOG_LEVEL_ERROR }, { "warning", Y_LOG_LEVEL_WARNING },
+        { "info", Y_LOG_LEVEL_INFO },   { "debug", Y_LOG_LEVEL_DEBUG },
+    };
+    const char *name = env_or("LOG_LEVEL", "info");
+
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+        if (strcmp(name, levels[i].name) == 0) {
+            out->log_level = levels[i].level;
+            out->log_level_name = levels[i].name;
+            return 0;
+        }
+    }
+    fprintf(errors, "LOG_LEVEL must be one of error, warning, info, debug; it is \"%s\".\n", name);
+    return 1;
+}
+
+int config_load(struct config *out, int need_database, FILE *errors)
+{
+    int problems = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->database_url = env_or("DATABASE_URL", NULL);
+    if (need_database && out->database_url == NULL) {
+        fprintf(errors, "DATABASE_URL is not set; it must be a PostgreSQL connection URI such as "
+                        "postgresql://user@localhost:5432/insatskatalog.\n");
+        problems++;
+    } else if (out->database_url != NULL && strncmp(out->database_url, "postgresql://", 13) != 0
+               && strncmp(out->database_url, "postgres://", 11) != 0
+               && strchr(out->database_url, '=') == NULL) {
+        fprintf(errors, "DATABASE_URL must be a postgresql:// URI or a key=value connection string.\n");
+        problems++;
+    }
+    problems += load_uint("PORT", 8080, 1, 65535, &out->port, errors);
+    problems += load_uint("DB_POOL_SIZE", 8, 1, 64, &out->pool_size, errors);
+    problems += load_log_level(out, errors);
+    out->openapi_path = env_or("OPENAPI_PATH", "openapi.yaml");
+    out->sql_dir = env_or("SQL_DIR", "sql");
+    return problems;
+}

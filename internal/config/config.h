@@ -1,0 +1,28 @@
+/*
+ * internal/config/config.h: the service's settings, read from the
+ * environment once at start-up. Nothing else in the program calls getenv.
+ */
+#ifndef INSATSKATALOG_CONFIG_H
+#define INSATSKATALOG_CONFIG_H
+
+#include <stdio.h>
+
+struct config {
+    const char *database_url;   /* DATABASE_URL, required; borrowed from environ */
+    unsigned port;              /* PORT, 1..65535, default 8080 */
+    unsigned pool_size;         /* DB_POOL_SIZE, 1..64, default 8 */
+    unsigned long log_level;    /* LOG_LEVEL as a yder level */
+    const char *log_level_name; /* LOG_LEVEL as given: error, warning, info, debug */
+    const char *openapi_path;   /* OPENAPI_PATH, default "openapi.yaml" */
+    const char *sql_dir;        /* SQL_DIR, default "sql" (admin command only) */
+};
+
+/*
+ * Fills *out from the environment. Every problem is written to errors as one
+ * line naming the variable, so an operator fixes them all in one go.
+ * Returns the number of problems (0 when the configuration is usable).
+ * need_database: whether DATABASE_URL is required for this command.
+ */
+int config_load(struct config *out, int need_database, FILE *errors);
+
+#endif

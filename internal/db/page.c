@@ -1,0 +1,19 @@
+/*
+ * internal/db/page.c: runs keyset-paginated list statements.
+ */
+#include "page.h"
+
+enum db_status db_page_fetch(struct db_pool *pool, const char *statement,
+                             const struct db_page_request *request, char **out)
+{
+    const char *params[DB_PAGE_MAX_FILTERS + 4];
+    int count = 0;
+
+    params[count++] = request->updated_since;
+    params[count++] = request->cursor;
+    params[count++] = request->limit;
+    params[count++] = request->next_prefix;
+    for (int i = 0; i < request->filter_count && i < DB_PAGE_MAX_FILTERS; i++)
+        params[count++] = request->filters[i];
+    return db_fetch_text(pool, statement, count, params, out);
+}

@@ -1,0 +1,262 @@
+/*
+ * internal/db/pool.c: connections, reconnection and statement preparation.
+ *
+ * One mutex guards the slot table; a connection is used by one thread at a
+ * time, and connecting or querying happens outside the lock. The pool never
+ * grows: its size bounds what one replica asks of PostgreSQL's
+ * max_connections, which is what limits how many replicas a database serves.
+ */
+#include "pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../log/log.h"
+
+/* How long a request waits for a free connection before it is answered 503. */
+#define ACQUIRE_TIMEOUT_MS 5000
+
+struct db_slot {
+    PGconn *conn;
+    bool in_use;
+};
+
+struct db_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    char *url;
+    const struct db_statement *const *statement_tables;
+    unsigned size;
+    unsigned in_use;
+    unsigned waiting;
+    unsigned long errors;
+    struct db_slot slots[];
+};
+
+struct db_pool *db_pool_create(const char *url, unsigned size,
+                               const struct db_statement *const *statement_tables)
+{
+    struct db_pool *pool = calloc(1, sizeof(*pool) + size * sizeof(struct db_slot));
+
+    if (pool == NULL)
+        return NULL;
+    if ((pool->url = strdup(url)) == NULL) {
+        free(pool);
+        return NULL;
+    }
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->freed, NULL);
+    pool->size = size;
+    pool->statement_tables = statement_tables;
+    return pool;
+}
+
+void db_pool_destroy(struct db_pool *pool)
+{
+    if (pool == NULL)
+        return;
+    for (unsigned i = 0; i < pool->size; i++)
+        PQfinish(pool->slots[i].conn);
+    pthread_cond_destroy(&pool->freed);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool->url);
+    free(pool);
+}
+
+static void count_error(struct db_pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    pool->errors++;
+    pthread_mutex_unlock(&pool->lock);
+}
+
+/* Prepares every registered statement on a new session. */
+static bool prepare_statements(struct db_pool *pool, PGconn *conn)
+{
+    for (const struct db_statement *const *table = pool->statement_tables; *table != NULL; table++) {
+        for (const struct db_statement *st = *table; st->name != NULL; st++) {
+            PGresult *res = PQprepare(conn, st->name, st->sql, 0, NULL);
+            bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            if (!ok)
+                log_error("cannot prepare statement \"%s\": %s", st->name, PQerrorMessage(conn));
+            PQclear(res);
+            if (!ok)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Opens a session for a slot the caller owns; NULL when the database is unreachable. */
+static PGconn *connect_session(struct db_pool *pool)
+{
+    /* UTC so every timestamp in a document reads the same on every replica. */
+    const char *keys[] = { "dbname", "application_name", "connect_timeout", "options", NULL };
+    const char *values[] = { pool->url, "insatskatalog", "3", "-c TimeZone=UTC", NULL };
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+
+    if (PQstatus(conn) != CONNECTION_OK) {
+        log_warning("cannot connect to the database: %s", conn ? PQerrorMessage(conn) : "out of memory");
+        PQfinish(conn);
+        return NULL;
+    }
+    if (!prepare_statements(pool, conn)) {
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+static struct timespec deadline_in_ms(long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+PGconn *db_pool_acquire(struct db_pool *pool)
+{
+    struct timespec deadline = deadline_in_ms(ACQUIRE_TIMEOUT_MS);
+    struct db_slot *slot = NULL;
+
+    pthread_mutex_lock(&pool->lock);
+    while (slot == NULL) {
+        /* Prefer a slot that is already connected. */
+        for (unsigned i = 0; i < pool->size; i++) {
+            struct db_slot *s = &pool->slots[i];
+            if (!s->in_use && (slot == NULL || (slot->conn == NULL && s->conn != NULL)))
+                slot = s;
+        }
+        if (slot != NULL)
+            break;
+        pool->waiting++;
+        int rc = pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline);
+        pool->waiting--;
+        if (rc == ETIMEDOUT) {
+            pthread_mutex_unlock(&pool->lock);
+            log_warning("no database connection became free within %d ms", ACQUIRE_TIMEOUT_MS);
+            return NULL;
+        }
+    }
+    slot->in_use = true;
+    pool->in_use++;
+    pthread_mutex_unlock(&pool->lock);
+
+    if (slot->conn != NULL && PQstatus(slot->conn) != CONNECTION_OK) {
+        PQfinish(slot->conn);
+        slot->conn = NULL;
+    }
+    if (slot->conn == NULL && (slot->conn = connect_session(pool)) == NULL) {
+        pthread_mutex_lock(&pool->lock);
+        slot->in_use = false;
+        pool->in_use--;
+        pool->errors++;
+        pthread_cond_signal(&pool->freed);
+        pthread_mutex_unlock(&pool->lock);
+        return NULL;
+    }
+    return slot->conn;
+}
+
+void db_pool_release(struct db_pool *pool, PGconn *conn)
+{
+    if (pool == NULL || conn == NULL)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    for (unsigned i = 0; i < pool->size; i++) {
+        if (pool->slots[i].conn == conn && pool->slots[i].in_use) {
+            pool->slots[i].in_use = false;
+            pool->in_use--;
+            break;
+        }
+    }
+    pthread_cond_signal(&pool->freed);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void db_pool_get_stats(struct db_pool *pool, struct db_pool_stats *out)
+{
+    pthread_mutex_lock(&pool->lock);
+    out->size = pool->size;
+    out->in_use = pool->in_use;
+    out->waiting = pool->waiting;
+    out->errors = pool->errors;
+    pthread_mutex_unlock(&pool->lock);
+}
+
+static bool is_sqlstate_class(const char *sqlstate, const char *class)
+{
+    return sqlstate != NULL && strncmp(sqlstate, class, 2) == 0;
+}
+
+enum db_status db_status_from_result(struct db_pool *pool, PGconn *conn, const PGresult *res)
+{
+    const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    enum db_status status = DB_ERROR;
+
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK || res == NULL
+        || is_sqlstate_class(sqlstate, "08") || is_sqlstate_class(sqlstate, "57"))
+        status = DB_UNAVAILABLE;   /* connection exceptions; admin shutdown, crash recovery */
+    else if (sqlstate != NULL && (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "23503") == 0))
+        status = DB_CONFLICT;
+
+    if (status == DB_CONFLICT)
+        log_debug("constraint refused a write: SQLSTATE %s", sqlstate);
+    else
+        log_error("statement failed: SQLSTATE %s: %s", sqlstate ? sqlstate : "none",
+                  res ? PQresultErrorMessage(res) : (conn ? PQerrorMessage(conn) : "no connection"));
+    if (status != DB_CONFLICT && pool != NULL)
+        count_error(pool);
+    return status;
+}
+
+enum db_status db_fetch_text(struct db_pool *pool, const char *statement, int param_count,
+                             const char *const *params, char **out)
+{
+    enum db_status status = DB_ERROR;
+    PGconn *conn = NULL;
+    PGresult *res = NULL;
+
+    *out = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if ((conn = db_pool_acquire(pool)) == NULL) {
+            status = DB_UNAVAILABLE;
+            goto cleanup;
+        }
+        res = PQexecPrepared(conn, statement, param_count, params, NULL, NULL, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK)
+            break;
+        /* A session the server closed (restart, failover) only shows when used. */
+        if (PQstatus(conn) == CONNECTION_BAD && attempt == 0) {
+            log_warning("database connection lost; reconnecting and retrying \"%s\" once", statement);
+            PQclear(res);
+            res = NULL;
+            db_pool_release(pool, conn);
+            conn = NULL;
+            continue;
+        }
+        status = db_status_from_result(pool, conn, res);
+        goto cleanup;
+    }
+    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+        status = DB_NOT_FOUND;
+        goto cleanup;
+    }
+    if ((*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
+        goto cleanup;
+    status = DB_OK;
+cleanup:
+    PQclear(res);
+    db_pool_release(pool, conn);
+    return status;
+}

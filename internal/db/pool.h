@@ -1,0 +1,78 @@
+/*
+ * internal/db/pool.h: a fixed-size, thread-safe pool of libpq connections,
+ * and the few generic ways the resource files run their statements.
+ *
+ * Each db/<resource>.c keeps its SQL in a {name, sql} table; the pool
+ * prepares every table on every new connection, because prepared statements
+ * belong to a session and a reconnect after a PostgreSQL restart has none.
+ */
+#ifndef INSATSKATALOG_DB_POOL_H
+#define INSATSKATALOG_DB_POOL_H
+
+#include <libpq-fe.h>
+
+enum db_status {
+    DB_OK = 0,
+    DB_NOT_FOUND,     /* the statement matched no row */
+    DB_UNAVAILABLE,   /* no connection could be had, or it broke: answer 503 */
+    DB_CONFLICT,      /* a unique or foreign-key constraint refused a write */
+    DB_ERROR,         /* anything else: a bug or an unexpected state, answer 500 */
+};
+
+struct db_statement {
+    const char *name;
+    const char *sql;
+};
+
+struct db_pool;
+
+struct db_pool_stats {
+    unsigned size;
+    unsigned in_use;
+    unsigned waiting;
+    unsigned long errors;
+};
+
+/*
+ * Creates a pool of `size` connections to `url`. Connections open lazily, so
+ * the service starts (and /readyz says 503) while the database is down.
+ * statement_tables: NULL-terminated array of {NULL, NULL}-terminated tables,
+ * borrowed for the pool's lifetime. Returns NULL only when out of memory.
+ */
+struct db_pool *db_pool_create(const char *url, unsigned size,
+                               const struct db_statement *const *statement_tables);
+
+/* Closes every connection; waits for none. Accepts NULL. */
+void db_pool_destroy(struct db_pool *pool);
+
+/*
+ * Borrows a connected session with every statement prepared, waiting up to
+ * a few seconds for a free one. Returns NULL when none could be had (the
+ * database is down or the pool stayed exhausted): the caller answers 503.
+ */
+PGconn *db_pool_acquire(struct db_pool *pool);
+
+/* Returns a borrowed connection. Accepts NULL. A broken connection is kept
+ * and reconnected by the next acquire. */
+void db_pool_release(struct db_pool *pool, PGconn *conn);
+
+void db_pool_get_stats(struct db_pool *pool, struct db_pool_stats *out);
+
+/*
+ * Maps a failed result to a status by SQLSTATE, never by message, and logs
+ * the server's message (which must never reach a client). Accepts NULL res.
+ */
+enum db_status db_status_from_result(struct db_pool *pool, PGconn *conn, const PGresult *res);
+
+/*
+ * Runs a read-only prepared statement that returns one row with one text
+ * column (a JSON document built by PostgreSQL). On DB_OK, *out is a new
+ * NUL-terminated string the caller frees with free(); otherwise *out is NULL.
+ * No row, or a NULL column: DB_NOT_FOUND. A connection that broke since its
+ * last use is reconnected and the statement retried once, which is safe
+ * because the statement only reads.
+ */
+enum db_status db_fetch_text(struct db_pool *pool, const char *statement, int param_count,
+                             const char *const *params, char **out);
+
+#endif

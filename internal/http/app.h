@@ -1,0 +1,21 @@
+/*
+ * internal/http/app.h: what every handler may read. Built once at start-up
+ * and read-only afterwards (ulfius runs one thread per connection).
+ */
+#ifndef INSATSKATALOG_HTTP_APP_H
+#define INSATSKATALOG_HTTP_APP_H
+
+#include <stddef.h>
+
+#include "../config/config.h"
+#include "../db/pool.h"
+
+struct app {
+    const struct config *config;
+    struct db_pool *pool;
+    const char *openapi_yaml;     /* the contract, served at /openapi.yaml */
+    size_t openapi_length;
+    const char *version;          /* build version, for logs and metrics */
+};
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * internal/http/geography.c: counties (län) and municipalities (kommuner) by SCB code.
+ */
+#include "handlers.h"
+#include "listing.h"
+#include "../db/catalogue.h"
+
+static const struct list_spec county_list = {
+    .path = "/v1/counties",
+    .key = { "code", PARAM_COUNTY_CODE, NULL },
+    .filters = { { NULL, 0, NULL } },
+    .fetch = db_counties_list,
+};
+
+static const struct get_spec county_one = { "county", { "code", PARAM_COUNTY_CODE, NULL }, db_counties_get };
+
+static const struct list_spec municipality_list = {
+    .path = "/v1/municipalities",
+    .key = { "code", PARAM_MUNICIPALITY_CODE, NULL },
+    .filters = { { "county", PARAM_COUNTY_CODE, NULL }, { NULL, 0, NULL } },
+    .fetch = db_municipalities_list,
+};
+
+static const struct get_spec municipality_one = {
+    "municipality", { "code", PARAM_MUNICIPALITY_CODE, NULL }, db_municipalities_get
+};
+
+/* GET /v1/counties?updated_since=&limit=&cursor= */
+void handle_counties_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    listing_send_page(req, resp, app, &county_list);
+}
+
+/* GET /v1/counties/{code} */
+void handle_counties_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    listing_send_one(req, resp, app, &county_one);
+}
+
+/* GET /v1/municipalities?county=&updated_since=&limit=&cursor= */
+void handle_municipalities_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    listing_send_page(req, resp, app, &municipality_list);
+}
+
+/* GET /v1/municipalities/{code} */
+void handle_municipalities_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    listing_send_one(req, resp, app, &municipality_one);
+}

@@ -1,0 +1,116 @@
+/*
+ * internal/http/listing.c: one body for every list and get handler.
+ */
+#include "listing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../validate/validate.h"
+#include "problem.h"
+#include "respond.h"
+
+char *listing_next_prefix(const struct _u_request *req, const char *path, const char *const *names,
+                          const char *last_name)
+{
+    char *prefix = o_strdup(path);
+    char separator = '?';
+
+    for (size_t i = 0; prefix != NULL && names[i] != NULL; i++) {
+        const char *value = u_map_get(req->map_url, names[i]);
+        char *encoded;
+        if (value == NULL)
+            continue;
+        if ((encoded = ulfius_url_encode(value)) == NULL) {
+            o_free(prefix);
+            return NULL;
+        }
+        prefix = mstrcatf(prefix, "%c%s=%s", separator, names[i], encoded);
+        separator = '&';
+        o_free(encoded);
+    }
+    if (prefix != NULL)
+        prefix = mstrcatf(prefix, "%c%s=", separator, last_name);
+    return prefix;
+}
+
+void listing_send_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                       const struct list_spec *spec)
+{
+    static const struct param_spec updated_since_spec = { "updated_since", PARAM_TIMESTAMP, NULL };
+    const char *allowed[DB_PAGE_MAX_FILTERS + 4] = { "limit", "cursor", "updated_since" };
+    const char *carried[DB_PAGE_MAX_FILTERS + 3] = { "limit", "updated_since" };
+    struct db_page_request request = { .limit = "50" };
+    struct param_errors errors = { .count = 0 };
+    struct param_spec cursor_spec = spec->key;
+    char limit_text[16];
+    char *next_prefix = NULL;
+    char *body = NULL;
+    long limit = LISTING_DEFAULT_LIMIT;
+    const char *limit_value = u_map_get(req->map_url, "limit");
+
+    for (int i = 0; spec->filters[i].name != NULL; i++) {
+        const char *value = u_map_get(req->map_url, spec->filters[i].name);
+        allowed[3 + i] = spec->filters[i].name;
+        carried[2 + i] = spec->filters[i].name;
+        if (params_check(&spec->filters[i], value, &errors))
+            request.filters[i] = value;
+        request.filter_count = i + 1;
+    }
+    params_check_known(req, allowed, NULL, &errors);
+    if (limit_value != NULL && !validate_parse_long(limit_value, 1, LISTING_MAX_LIMIT, &limit)) {
+        char quoted[80];
+        problem_quote_value(limit_value, quoted, sizeof(quoted));
+        params_add_error(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
+                         LISTING_MAX_LIMIT, quoted);
+    }
+    cursor_spec.name = "cursor";
+    request.cursor = u_map_get(req->map_url, "cursor");
+    params_check(&cursor_spec, request.cursor, &errors);
+    request.updated_since = u_map_get(req->map_url, "updated_since");
+    params_check(&updated_since_spec, request.updated_since, &errors);
+    if (!params_ok_or_problem(resp, &errors))
+        goto cleanup;
+
+    snprintf(limit_text, sizeof(limit_text), "%ld", limit);
+    request.limit = limit_text;
+    if ((next_prefix = listing_next_prefix(req, spec->path, carried, "cursor")) == NULL) {
+        problem_internal(resp);
+        goto cleanup;
+    }
+    request.next_prefix = next_prefix;
+    enum db_status status = spec->fetch(app->pool, &request, &body);
+    if (status != DB_OK) {
+        problem_from_db(resp, status, "list", "path", spec->path);
+        goto cleanup;
+    }
+    respond_json_text(resp, 200, body);
+cleanup:
+    free(body);
+    o_free(next_prefix);
+}
+
+void listing_send_one(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                      const struct get_spec *spec)
+{
+    const char *path_params[] = { spec->key.name, NULL };
+    const char *key = u_map_get(req->map_url, spec->key.name);
+    struct param_errors errors = { .count = 0 };
+    char *body = NULL;
+
+    params_check_known(req, NULL, path_params, &errors);
+    if (!params_ok_or_problem(resp, &errors))
+        return;
+    /* A key of the wrong shape cannot name a record: 404 without asking the database. */
+    if (!params_check(&spec->key, key, &errors) || key == NULL) {
+        problem_not_found(resp, spec->kind, spec->key.name, key);
+        return;
+    }
+    enum db_status status = spec->fetch(app->pool, key, &body);
+    if (status == DB_OK)
+        respond_json_text(resp, 200, body);
+    else
+        problem_from_db(resp, status, spec->kind, spec->key.name, key);
+    free(body);
+}

@@ -1,0 +1,51 @@
+/*
+ * internal/http/problem.h: the one builder of application/problem+json
+ * (RFC 9457) responses. Every failure leaves through here.
+ *
+ * Titles are fixed per type; details are complete sentences naming the
+ * object and the reason, with user values in double quotes. Nothing from a
+ * database message ever reaches a detail.
+ */
+#ifndef INSATSKATALOG_HTTP_PROBLEM_H
+#define INSATSKATALOG_HTTP_PROBLEM_H
+
+#include <jansson.h>
+#include <ulfius.h>
+
+#include "../db/pool.h"
+
+/* One entry of a problem's "errors" list: {field, message}. */
+struct problem_error {
+    const char *field;
+    char message[256];
+};
+
+/* Sends a problem; errors may be NULL. Takes a reference to nothing. */
+void problem_send(struct _u_response *resp, unsigned status, const char *type, const char *title,
+                  const char *detail, const struct problem_error *errors, size_t error_count);
+
+/* 400 invalid-parameter naming every bad query parameter at once. */
+void problem_invalid_parameters(struct _u_response *resp, const struct problem_error *errors, size_t count);
+
+/* 404 for a record: "No <kind> has the <key_name> \"<key>\"." */
+void problem_not_found(struct _u_response *resp, const char *kind, const char *key_name, const char *key);
+
+/* 404 for a path that names no resource. */
+void problem_no_route(struct _u_response *resp, const char *path);
+
+/* 405 with an Allow header. */
+void problem_method_not_allowed(struct _u_response *resp, const char *method, const char *allow);
+
+/* Maps a failed db status: DB_NOT_FOUND 404, DB_UNAVAILABLE 503 with
+ * Retry-After, DB_CONFLICT 409, anything else 500 with a fixed detail. */
+void problem_from_db(struct _u_response *resp, enum db_status status, const char *kind,
+                     const char *key_name, const char *key);
+
+/* 500 with a fixed detail; the cause goes to the log only. */
+void problem_internal(struct _u_response *resp);
+
+/* Copies a user value for quoting in a detail: clean UTF-8, at most 60 bytes
+ * (cut at a character boundary, with "..."), or a note that it was not. */
+void problem_quote_value(const char *value, char *out, size_t out_size);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * internal/http/respond.h: successful responses. ETags, 304 and CORS are
+ * added for every response by the dispatcher (routes.c), not here.
+ */
+#ifndef INSATSKATALOG_HTTP_RESPOND_H
+#define INSATSKATALOG_HTTP_RESPOND_H
+
+#include <ulfius.h>
+
+/* Sends a JSON document (text already serialised, copied into the response). */
+void respond_json_text(struct _u_response *resp, unsigned status, const char *json_text);
+
+/* Sends bytes with the given content type (copied into the response). */
+void respond_bytes(struct _u_response *resp, unsigned status, const char *content_type, const char *bytes,
+                   size_t length);
+
+#endif

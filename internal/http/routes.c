@@ -1,0 +1,277 @@
+/*
+ * internal/http/routes.c: the whole API on one screen, and the dispatcher.
+ *
+ * Every route goes through dispatch(), so cross-cutting behaviour lives in
+ * one place instead of in each handler. Each path also gets a catch-all
+ * binding at a lower priority that answers OPTIONS (CORS preflight) and 405
+ * with an Allow header; the default endpoint answers 404 as a problem.
+ */
+#include "routes.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../log/log.h"
+#include "handlers.h"
+#include "problem.h"
+
+struct route {
+    const char *method;
+    const char *path;       /* ulfius format, ":name" for a path parameter */
+    handler_fn *handler;
+};
+
+static const struct route route_table[] = {
+    { "GET", "/healthz", handle_healthz },
+    { "GET", "/readyz", handle_readyz },
+    { "GET", "/openapi.yaml", handle_openapi },
+    { "GET", "/", handle_index },
+    { "GET", "/v1", handle_index },
+    { "GET", "/v1/knowledge-supports", handle_knowledge_supports_list },
+    { "GET", "/v1/knowledge-supports/:slug", handle_knowledge_supports_get },
+    { "GET", "/v1/intervention-types", handle_intervention_types_list },
+    { "GET", "/v1/intervention-types/:slug", handle_intervention_types_get },
+    { "GET", "/v1/methods", handle_methods_list },
+    { "GET", "/v1/methods/:slug", handle_methods_get },
+    { "GET", "/v1/assessment-instruments", handle_assessment_instruments_list },
+    { "GET", "/v1/assessment-instruments/:slug", handle_assessment_instruments_get },
+    { "GET", "/v1/materials", handle_materials_list },
+    { "GET", "/v1/materials/:slug", handle_materials_get },
+    { "GET", "/v1/surveys", handle_surveys_list },
+    { "GET", "/v1/surveys/:slug", handle_surveys_get },
+    { "GET", "/v1/counties", handle_counties_list },
+    { "GET", "/v1/counties/:code", handle_counties_get },
+    { "GET", "/v1/municipalities", handle_municipalities_list },
+    { "GET", "/v1/municipalities/:code", handle_municipalities_get },
+    { "GET", "/v1/search", handle_search },
+};
+
+#define ROUTE_COUNT (sizeof(route_table) / sizeof(route_table[0]))
+
+/* What dispatch() needs for one registered (method, path). */
+struct binding {
+    struct routes *routes;
+    const struct route *route;   /* NULL for the catch-all and the default endpoint */
+    const char *path;            /* the path as registered, for the Allow header */
+    char allow[96];              /* methods this path answers, for 405 and OPTIONS */
+};
+
+struct routes {
+    const struct app *app;
+    atomic_int in_flight;
+    struct binding bindings[3 * ROUTE_COUNT + 1];   /* GET, HEAD, catch-all per route; default */
+    size_t count;
+};
+
+static void allowed_methods(const char *path, char *out, size_t out_size)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        if (strcmp(route_table[i].path, path) != 0)
+            continue;
+        used += (size_t)snprintf(out + used, out_size - used, "%s, ", route_table[i].method);
+        if (strcmp(route_table[i].method, "GET") == 0)
+            used += (size_t)snprintf(out + used, out_size - used, "HEAD, ");
+    }
+    snprintf(out + used, out_size - used, "OPTIONS");
+}
+
+/* Copies text for a log line with control characters replaced, so a path
+ * cannot forge log lines. */
+static void loggable(const char *text, char *out, size_t out_size)
+{
+    size_t i = 0;
+    for (; text != NULL && text[i] != '\0' && i + 1 < out_size; i++)
+        out[i] = ((unsigned char)text[i] < 0x20 || text[i] == 0x7f || text[i] == '"') ? '?' : text[i];
+    out[i] = '\0';
+}
+
+static bool is_sane_request_id(const char *id)
+{
+    size_t length = id ? strlen(id) : 0;
+    if (length == 0 || length > 64)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_' && id[i] != '.')
+            return false;
+    return true;
+}
+
+static void request_id(const struct _u_request *req, char out[65])
+{
+    const char *given = u_map_get_case(req->map_header, "X-Request-Id");
+    unsigned char random[16];
+
+    if (is_sane_request_id(given)) {
+        snprintf(out, 65, "%s", given);
+        return;
+    }
+    randombytes_buf(random, sizeof(random));
+    sodium_bin2hex(out, 65, random, sizeof(random));
+}
+
+/* Strong ETag from the representation's bytes: equal bytes, equal tag, on
+ * every replica, with nothing kept in memory. */
+static void etag_of(const void *body, size_t length, char out[35])
+{
+    unsigned char hash[16];
+    char hex[33];
+
+    crypto_generichash(hash, sizeof(hash), body, length, NULL, 0);
+    sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+    snprintf(out, 35, "\"%s\"", hex);
+}
+
+/* If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ is ignored. */
+static bool if_none_match_hits(const char *header, const char *etag)
+{
+    size_t etag_length = strlen(etag);
+    const char *p = header;
+
+    while (p != NULL && *p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, etag_length) == 0 && (p[etag_length] == '\0' || p[etag_length] == ','
+                                                   || p[etag_length] == ' ' || p[etag_length] == '\t'))
+            return true;
+        p = strchr(p, ',');
+    }
+    return false;
+}
+
+static void add_shared_headers(const struct _u_request *req, struct _u_response *resp, const char *id)
+{
+    u_map_put(resp->map_header, "X-Request-Id", id);
+    u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
+    u_map_put(resp->map_header, "Access-Control-Expose-Headers", "ETag, Location, Retry-After, X-Request-Id, Link");
+    u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
+    u_map_put(resp->map_header, "Vary", "Origin");
+
+    bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
+    if (!is_read || resp->status != 200 || resp->binary_body == NULL)
+        return;
+    char etag[35];
+    etag_of(resp->binary_body, resp->binary_body_length, etag);
+    u_map_put(resp->map_header, "ETag", etag);
+    const char *if_none_match = u_map_get_case(req->map_header, "If-None-Match");
+    if (if_none_match != NULL && if_none_match_hits(if_none_match, etag)) {
+        o_free(resp->binary_body);
+        resp->binary_body = NULL;
+        resp->binary_body_length = 0;
+        resp->status = 304;
+    }
+}
+
+/* OPTIONS (CORS preflight) and methods a path does not answer. */
+static void handle_other_method(const struct _u_request *req, struct _u_response *resp, const struct binding *b)
+{
+    if (strcmp(req->http_verb, "OPTIONS") == 0) {
+        ulfius_set_empty_body_response(resp, 204);
+        u_map_put(resp->map_header, "Allow", b->allow);
+        u_map_put(resp->map_header, "Access-Control-Allow-Methods", b->allow);
+        u_map_put(resp->map_header, "Access-Control-Allow-Headers",
+                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
+        u_map_put(resp->map_header, "Access-Control-Max-Age", "86400");
+        return;
+    }
+    problem_method_not_allowed(resp, req->http_verb, b->allow);
+}
+
+static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct binding *b = user_data;
+    struct timespec start, end;
+    char id[65];
+    char path[160];
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    atomic_fetch_add(&b->routes->in_flight, 1);
+    request_id(req, id);
+
+    if (b->route != NULL)
+        b->route->handler(req, resp, b->routes->app);
+    else if (b->path != NULL)
+        handle_other_method(req, resp, b);
+    else
+        problem_no_route(resp, req->url_path);
+    add_shared_headers(req, resp, id);
+
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double duration_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 + (double)(end.tv_nsec - start.tv_nsec) / 1e6;
+    loggable(req->url_path, path, sizeof(path));
+    log_info("request method=%s path=\"%s\" status=%ld duration_ms=%.3f request_id=%s", req->http_verb, path,
+             resp->status, duration_ms, id);
+    atomic_fetch_sub(&b->routes->in_flight, 1);
+    return U_CALLBACK_COMPLETE;
+}
+
+static bool bind_route(struct _u_instance *instance, struct routes *routes, const char *method, const char *path,
+                 unsigned priority, const struct route *route)
+{
+    struct binding *b = &routes->bindings[routes->count++];
+
+    b->routes = routes;
+    b->route = route;
+    b->path = path;
+    if (path != NULL)
+        allowed_methods(path, b->allow, sizeof(b->allow));
+    if (method == NULL)
+        return ulfius_set_default_endpoint(instance, dispatch, b) == U_OK;
+    return ulfius_add_endpoint_by_val(instance, method, NULL, path, priority, dispatch, b) == U_OK;
+}
+
+struct routes *routes_register(struct _u_instance *instance, const struct app *app)
+{
+    struct routes *routes = calloc(1, sizeof(*routes));
+    bool ok = routes != NULL;
+
+    if (!ok)
+        return NULL;
+    routes->app = app;
+    atomic_init(&routes->in_flight, 0);
+    for (size_t i = 0; ok && i < ROUTE_COUNT; i++) {
+        const struct route *r = &route_table[i];
+        ok = bind_route(instance, routes, r->method, r->path, 0, r);
+        /* HEAD is GET without the body; libmicrohttpd drops the body itself. */
+        if (ok && strcmp(r->method, "GET") == 0)
+            ok = bind_route(instance, routes, "HEAD", r->path, 0, r);
+    }
+    /* One catch-all per distinct path, after the real routes (priority 1). */
+    for (size_t i = 0; ok && i < ROUTE_COUNT; i++) {
+        bool first = true;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(route_table[j].path, route_table[i].path) == 0)
+                first = false;
+        if (first)
+            ok = bind_route(instance, routes, "*", route_table[i].path, 1, NULL);
+    }
+    ok = ok && bind_route(instance, routes, NULL, NULL, 0, NULL);
+    if (!ok) {
+        log_error("cannot register the routes");
+        free(routes);
+        return NULL;
+    }
+    return routes;
+}
+
+int routes_in_flight(const struct routes *routes)
+{
+    return atomic_load(&((struct routes *)routes)->in_flight);
+}
+
+void routes_release(struct routes *routes)
+{
+    free(routes);
+}

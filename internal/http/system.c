@@ -1,0 +1,52 @@
+/*
+ * internal/http/system.c: liveness, readiness, the contract and the index.
+ */
+#include <stdio.h>
+
+#include "../db/catalogue.h"
+#include "handlers.h"
+#include "problem.h"
+#include "respond.h"
+
+/* GET /healthz: the process answers. Constant, so it is also the bench ceiling. */
+void handle_healthz(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    (void)req;
+    (void)app;
+    respond_json_text(resp, 200, "{\"status\":\"ok\"}");
+    u_map_put(resp->map_header, "Cache-Control", "no-store");
+}
+
+/* GET /readyz: the database answers too. */
+void handle_readyz(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    (void)req;
+    enum db_status status = db_ping(app->pool);
+    if (status != DB_OK) {
+        problem_from_db(resp, DB_UNAVAILABLE, "database", "name", "database");
+        return;
+    }
+    respond_json_text(resp, 200, "{\"status\":\"ready\",\"database\":\"ok\"}");
+    u_map_put(resp->map_header, "Cache-Control", "no-store");
+}
+
+/* GET /openapi.yaml */
+void handle_openapi(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    (void)req;
+    respond_bytes(resp, 200, "application/yaml", app->openapi_yaml, app->openapi_length);
+}
+
+/* GET / and GET /v1: where to start. */
+void handle_index(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    char body[1024];
+    (void)req;
+    snprintf(body, sizeof(body),
+             "{\"name\":\"insatskatalog\",\"version\":\"%s\",\"openapi\":\"/openapi.yaml\","
+             "\"resources\":[\"/v1/knowledge-supports\",\"/v1/intervention-types\",\"/v1/methods\","
+             "\"/v1/assessment-instruments\",\"/v1/materials\",\"/v1/surveys\",\"/v1/counties\","
+             "\"/v1/municipalities\",\"/v1/search\"]}",
+             app->version);
+    respond_json_text(resp, 200, body);
+}

@@ -1,0 +1,37 @@
+/*
+ * internal/validate/validate.h: pure checks of values that arrive from
+ * outside (query parameters, path segments, environment). No I/O and no
+ * allocation, so every function can be unit-tested and fuzzed on its own.
+ * Every function accepts NULL and treats it as invalid.
+ */
+#ifndef INSATSKATALOG_VALIDATE_H
+#define INSATSKATALOG_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Strict decimal integer in [min, max]: no sign unless min < 0, no spaces,
+ * no leading zeros ("007"), no trailing junk. On success stores it in *out. */
+bool validate_parse_long(const char *text, long min, long max, long *out);
+
+/* Well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF)
+ * and no control characters below U+0020. */
+bool validate_is_clean_utf8(const char *text);
+
+/* Catalogue slug: 1-64 of [a-z0-9] in words joined by single hyphens. */
+bool validate_is_slug(const char *text);
+
+/* SCB county code: exactly two digits, e.g. "03". */
+bool validate_is_county_code(const char *text);
+
+/* SCB municipality code: exactly four digits, e.g. "0381". */
+bool validate_is_municipality_code(const char *text);
+
+/* RFC 3339 date ("2024-01-31") or date-time with a zone
+ * ("2024-01-31T12:00:00Z", "...T12:00:00.5+01:00"), with real calendar days. */
+bool validate_is_timestamp(const char *text);
+
+/* Boolean query value: "true" or "false". Stores it in *out. */
+bool validate_parse_bool(const char *text, bool *out);
+
+#endif
