@@ -28,6 +28,9 @@ HDRS    := $(wildcard internal/*/*.h tests/*/*.h)
 
 all: build
 
+# Keep the sanitizer objects between runs (they are intermediates of pattern rules).
+.SECONDARY:
+
 deps:
 	@deploy/install-deps.sh
 
@@ -35,33 +38,40 @@ build: $(BUILD)/insatskatalog $(BUILD)/insatskatalog-admin
 
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/asan/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
+	@echo "CC (asan) $<"
+	@$(CC) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
 
 $(BUILD)/libinsatskatalog.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/insatskatalog: $(BUILD)/cmd/insatskatalog/main.o $(BUILD)/libinsatskatalog.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/insatskatalog-admin: $(BUILD)/cmd/insatskatalog-admin/main.o $(BUILD)/libinsatskatalog.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: plain and under AddressSanitizer + UBSan.
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -lcmocka
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -lcmocka
 
 $(BUILD)/asan/tests/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -O1 -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) $(SAN) -O1 -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/api/%: tests/api/%.c tests/api/http_client.c tests/api/http_client.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/api/http_client.c $(shell pkg-config --libs libcurl jansson) -lcmocka
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ $< tests/api/http_client.c $(shell pkg-config --libs libcurl jansson) -lcmocka
 
 unit-tests: $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/unit/%)
 api-tests: $(API_SRC:tests/api/%.c=$(BUILD)/tests/api/%)

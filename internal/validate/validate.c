@@ -31,8 +31,8 @@ bool validate_parse_long(const char *text, long min, long max, long *out)
         negative = true;
         p++;
     }
-    if (!is_digit(*p) || (p[0] == '0' && p[1] != '\0'))
-        return false;
+    if (!is_digit(*p) || (p[0] == '0' && (p[1] != '\0' || negative)))
+        return false;   /* "007" and "-0" are not canonical */
     for (; *p != '\0'; p++) {
         if (!is_digit(*p))
             return false;

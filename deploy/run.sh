@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# deploy/run.sh: what `make run` does after building.
+#
+# Without DATABASE_URL: starts (or reuses) the project-local PostgreSQL in
+# .local/pg on PG_PORT (default 55432), and stops it again on Ctrl-C.
+# With DATABASE_URL: uses that database and starts none.
+# Then migrates, loads the reference data and serves on PORT (default 8080).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port=${PORT:-8080}
+pg_dir=.local/pg
+started_pg=no
+server_pid=
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop_all() {
+  trap - INT TERM EXIT
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ "$started_pg" = yes ]; then
+    echo "run: stopping the local PostgreSQL in $pg_dir" >&2
+    deploy/pg.sh stop "$pg_dir" || true
+  fi
+}
+
+if port_in_use "$port"; then
+  echo "run: port $port is already in use; choose another with: PORT=8081 make run" >&2
+  exit 1
+fi
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  mkdir -p "$pg_dir"
+  trap stop_all INT TERM EXIT
+  DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "${PG_PORT:-55432}" | tail -n 1)
+  started_pg=yes
+  export DATABASE_URL
+  echo "run: using the local PostgreSQL at $DATABASE_URL (data in $pg_dir)" >&2
+else
+  trap stop_all INT TERM EXIT
+  echo "run: using DATABASE_URL; no local PostgreSQL is started" >&2
+fi
+
+build/insatskatalog-admin setup
+
+echo "run: serving on http://localhost:$port (Ctrl-C stops the server and the local database)" >&2
+PORT=$port OPENAPI_PATH=${OPENAPI_PATH:-openapi.yaml} build/insatskatalog &
+server_pid=$!
+wait "$server_pid" || true

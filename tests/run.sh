@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# tests/run.sh: what `make test` does after building.
+#
+# Starts a throwaway PostgreSQL and the real server binary on free ports
+# (so a taken 8080 or 55432 does not matter), then runs the unit tests
+# (plain and under ASan+UBSan), the HTTP tests, the OpenAPI lint, a clean
+# SIGTERM stop and, when podman is present, the image test. Results are read
+# as TAP; the last line is "N passed, N failed".
+set -uo pipefail
+shopt -s nullglob
+cd "$(dirname "$0")/.."
+root=$PWD
+
+tmp=$(mktemp -d /tmp/ik-test.XXXXXX)
+pg_dir=$tmp/pg
+server_pid=
+passed=0
+failed=0
+skipped=0
+
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  deploy/pg.sh stop "$pg_dir" >/dev/null 2>&1
+  # pg.sh may have put the cluster elsewhere (see deploy/pg.sh); it is throwaway too.
+  [ -f "$pg_dir/location" ] && [ "${KEEP_TEST_DIR:-}" != 1 ] && rm -rf "$(cat "$pg_dir/location")"
+  if [ "$failed" -gt 0 ] || [ "${KEEP_TEST_DIR:-}" = 1 ]; then
+    echo "test: logs kept in $tmp" >&2
+  else
+    rm -rf "$tmp"
+  fi
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# One result line per check, counted below.
+record() { # name ok|fail [detail]
+  if [ "$2" = ok ]; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "not ok - $1${3:+: $3}"
+  fi
+}
+
+# Runs a cmocka binary with TAP output and counts its results. A binary that
+# dies before reporting (a sanitizer abort, a crash) counts as one failure.
+run_tap() { # label binary
+  local out rc ok bad
+  out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$2" 2>&1); rc=$?
+  echo "# $1"
+  printf '%s\n' "$out" | grep -E '^(not )?ok |^# |ERROR|runtime error|Sanitizer' | grep -v '^# \(not \)\?ok - ' | sed 's/^/    /'
+  ok=$(printf '%s\n' "$out" | grep -cE '^ok [0-9]+')
+  bad=$(printf '%s\n' "$out" | grep -cE '^not ok [0-9]+')
+  if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+    bad=1
+    printf '%s\n' "$out" | tail -n 20 | sed 's/^/    /'
+  fi
+  passed=$((passed + ok)); failed=$((failed + bad))
+}
+
+wait_for_http() { # url seconds
+  for _ in $(seq 1 $(($2 * 10))); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+pg_port=$(free_port) && http_port=$(free_port) || { echo "test: no free port found" >&2; exit 1; }
+mkdir -p "$pg_dir"
+if ! DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" | tail -n 1); then
+  echo "test: the throwaway PostgreSQL did not start" >&2; exit 1
+fi
+export DATABASE_URL
+echo "test: PostgreSQL on port $pg_port, server on port $http_port, files in $tmp"
+
+if build/insatskatalog-admin setup >"$tmp/setup.log" 2>&1; then record "migrations and reference data load" ok
+else record "migrations and reference data load" fail "$(tail -n 3 "$tmp/setup.log")"; fi
+if build/insatskatalog-admin migrate | grep -q ' 0 applied'; then record "a second migrate applies nothing" ok
+else record "a second migrate applies nothing" fail; fi
+
+PORT=$http_port OPENAPI_PATH=openapi.yaml LOG_LEVEL=info build/insatskatalog >"$tmp/server.log" 2>&1 &
+server_pid=$!
+if wait_for_http "http://127.0.0.1:$http_port/readyz" 20; then record "server starts and is ready" ok
+else record "server starts and is ready" fail "$(tail -n 5 "$tmp/server.log")"; fi
+export BASE_URL=http://127.0.0.1:$http_port
+
+for t in build/tests/unit/test_*; do run_tap "unit: ${t##*/}" "$t"; done
+for t in build/asan/tests/unit/test_*; do run_tap "unit under ASan+UBSan: ${t##*/}" "$t"; done
+for t in build/tests/api/test_*; do
+  case "$t" in *test_database_outage) continue ;; esac
+  run_tap "api: ${t##*/}" "$t"
+done
+if [ -x build/tests/api/test_database_outage ]; then
+  PG_STOP_CMD="$root/deploy/pg.sh stop $pg_dir" PG_START_CMD="$root/deploy/pg.sh start $pg_dir $pg_port" \
+    run_tap "api: test_database_outage" build/tests/api/test_database_outage
+fi
+
+# A request log line per request, and never a SQL message in a response (checked by the API tests).
+if grep -q 'request method=GET path="/v1/methods" status=200' "$tmp/server.log"; then
+  record "one log line per request with method, path, status and duration" ok
+else record "one log line per request with method, path, status and duration" fail; fi
+
+kill -TERM "$server_pid"
+stopped=fail
+for _ in $(seq 1 100); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    wait "$server_pid"; rc=$?
+    [ "$rc" -eq 0 ] && stopped=ok
+    break
+  fi
+  sleep 0.1
+done
+server_pid=
+record "SIGTERM stops the server cleanly with exit status 0" "$stopped"
+
+if PORT=$http_port DATABASE_URL=$DATABASE_URL build/insatskatalog healthcheck; then
+  record "healthcheck fails once the server is gone" fail
+else record "healthcheck fails once the server is gone" ok; fi
+
+if PORT=80x build/insatskatalog 2>"$tmp/config.err"; then record "a bad PORT is refused at start" fail
+elif grep -q 'PORT must be an integer' "$tmp/config.err"; then record "a bad PORT is refused at start" ok
+else record "a bad PORT is refused at start" fail "$(cat "$tmp/config.err")"; fi
+
+if tests/lint/lint.sh >"$tmp/lint.log" 2>&1; then record "openapi.yaml passes the OpenAPI linter" ok
+else record "openapi.yaml passes the OpenAPI linter" fail "$(tail -n 5 "$tmp/lint.log")"; fi
+
+if command -v podman >/dev/null 2>&1 && [ -x deploy/image.sh ]; then
+  if DATABASE_URL=$DATABASE_URL deploy/image.sh test >"$tmp/image.log" 2>&1; then record "container image test" ok
+  else record "container image test" fail "$(tail -n 5 "$tmp/image.log")"; fi
+else
+  skipped=$((skipped + 1))
+  echo "skip - container image test: podman is not installed (make image-test runs it where it is)"
+fi
+
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
