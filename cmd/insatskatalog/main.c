@@ -21,6 +21,8 @@
 #include <ulfius.h>
 
 #include "../../internal/config/config.h"
+#include "../../internal/db/cache.h"
+#include "../../internal/db/notify.h"
 #include "../../internal/db/pool.h"
 #include "../../internal/db/registry.h"
 #include "../../internal/http/app.h"
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
     struct app app = { .config = &config, .version = INSATSKATALOG_VERSION };
     struct _u_instance instance;
     struct routes *routes = NULL;
+    struct db_cache *cache = NULL;
+    struct db_listener *listener = NULL;
     char *openapi = NULL;
     bool instance_ready = false;
     int exit_code = 1;
@@ -151,6 +155,12 @@ int main(int argc, char **argv)
     app.openapi_yaml = openapi;
     if ((app.pool = db_pool_create(config.database_url, config.pool_size, db_all_statements)) == NULL)
         goto cleanup;
+    if (config.cache_mib > 0) {
+        if ((cache = db_cache_create((size_t)config.cache_mib << 20)) == NULL
+            || (listener = db_listener_start(config.database_url, cache)) == NULL)
+            goto cleanup;
+        db_pool_set_cache(app.pool, cache);
+    }
     if (ulfius_init_instance(&instance, config.port, NULL, NULL) != U_OK)
         goto cleanup;
     instance_ready = true;
@@ -175,7 +185,9 @@ cleanup:
     if (instance_ready)
         ulfius_clean_instance(&instance);
     routes_release(routes);
+    db_listener_stop(listener);
     db_pool_destroy(app.pool);
+    db_cache_destroy(cache);
     free(openapi);
     y_close_logs();
     return exit_code;

@@ -74,6 +74,7 @@ int config_load(struct config *out, int need_database, FILE *errors)
     }
     problems += load_uint("PORT", 8080, 1, 65535, &out->port, errors);
     problems += load_uint("DB_POOL_SIZE", 8, 1, 64, &out->pool_size, errors);
+    problems += load_uint("CACHE_MIB", 64, 0, 4096, &out->cache_mib, errors);
     problems += load_log_level(out, errors);
     out->openapi_path = env_or("OPENAPI_PATH", "openapi.yaml");
     out->sql_dir = env_or("SQL_DIR", "sql");

@@ -11,6 +11,7 @@ struct config {
     const char *database_url;   /* DATABASE_URL, required; borrowed from environ */
     unsigned port;              /* PORT, 1..65535, default 8080 */
     unsigned pool_size;         /* DB_POOL_SIZE, 1..64, default 8 */
+    unsigned cache_mib;         /* CACHE_MIB, 0..4096, default 64; 0 turns the document cache off */
     unsigned long log_level;    /* LOG_LEVEL as a yder level */
     const char *log_level_name; /* LOG_LEVEL as given: error, warning, info, debug */
     const char *openapi_path;   /* OPENAPI_PATH, default "openapi.yaml" */

@@ -71,7 +71,7 @@ const struct db_statement db_geography_statements[] = {
 static enum db_status fetch_by_key(struct db_pool *pool, const char *statement, const char *key, char **out)
 {
     const char *params[] = { key };
-    return db_fetch_text(pool, statement, 1, params, out);
+    return db_fetch_document(pool, statement, 1, params, out);
 }
 
 /* Each resource: a list and a get, differing only in the statement they run. */
@@ -99,7 +99,7 @@ enum db_status db_search(struct db_pool *pool, const char *query, const char *li
                          const char *next_prefix, char **out)
 {
     const char *params[] = { query, limit, offset, next_prefix };
-    return db_fetch_text(pool, "search", 4, params, out);
+    return db_fetch_document(pool, "search", 4, params, out);
 }
 
 enum db_status db_ping(struct db_pool *pool)

@@ -15,5 +15,5 @@ enum db_status db_page_fetch(struct db_pool *pool, const char *statement,
     params[count++] = request->next_prefix;
     for (int i = 0; i < request->filter_count && i < DB_PAGE_MAX_FILTERS; i++)
         params[count++] = request->filters[i];
-    return db_fetch_text(pool, statement, count, params, out);
+    return db_fetch_document(pool, statement, count, params, out);
 }

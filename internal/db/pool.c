@@ -34,6 +34,7 @@ struct db_pool {
     unsigned in_use;
     unsigned waiting;
     unsigned long errors;
+    struct db_cache *cache;
     struct db_slot slots[];
 };
 
@@ -258,5 +259,32 @@ enum db_status db_fetch_text(struct db_pool *pool, const char *statement, int pa
 cleanup:
     PQclear(res);
     db_pool_release(pool, conn);
+    return status;
+}
+
+void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache)
+{
+    pool->cache = cache;
+}
+
+enum db_status db_fetch_document(struct db_pool *pool, const char *statement, int param_count,
+                                 const char *const *params, char **out)
+{
+    enum db_status status;
+    char *key = NULL;
+    uint64_t generation;
+
+    if (pool->cache == NULL || (key = db_cache_key(statement, param_count, params)) == NULL)
+        return db_fetch_text(pool, statement, param_count, params, out);
+    if (db_cache_get(pool->cache, key, out)) {
+        free(key);
+        return DB_OK;
+    }
+    /* Taken before the query: see the race described in cache.h. */
+    generation = db_cache_generation(pool->cache);
+    status = db_fetch_text(pool, statement, param_count, params, out);
+    if (status == DB_OK && generation != UINT64_MAX)
+        db_cache_put(pool->cache, key, *out, generation);
+    free(key);
     return status;
 }

@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "cache.h"
+
 enum db_status {
     DB_OK = 0,
     DB_NOT_FOUND,     /* the statement matched no row */
@@ -74,5 +76,15 @@ enum db_status db_status_from_result(struct db_pool *pool, PGconn *conn, const P
  */
 enum db_status db_fetch_text(struct db_pool *pool, const char *statement, int param_count,
                              const char *const *params, char **out);
+
+/* Lets db_fetch_document() use cache (borrowed; may be NULL to turn caching off). */
+void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache);
+
+/*
+ * db_fetch_text() through the pool's document cache: for statements whose
+ * result depends only on their parameters and the catalogue's data.
+ */
+enum db_status db_fetch_document(struct db_pool *pool, const char *statement, int param_count,
+                                 const char *const *params, char **out);
 
 #endif

@@ -1,0 +1,58 @@
+/*
+ * internal/db/cache.h: an in-process cache of read documents, keyed by
+ * statement and parameters, that is correct across replicas.
+ *
+ * Every replica listens for PostgreSQL's NOTIFY on the channel
+ * "catalogue_changed", which statement triggers on every catalogue table
+ * send when a transaction changes data (sql/0004_change_notify.sql). A
+ * notification starts a new generation and so drops every entry. While the
+ * listening connection is down the cache is bypassed, since a change could
+ * go unheard; on reconnect it starts empty.
+ *
+ * A reader takes the generation before it queries and stores its result
+ * only under that generation: a change committed while the query ran makes
+ * the result unreachable instead of serving stale data.
+ */
+#ifndef INSATSKATALOG_DB_CACHE_H
+#define INSATSKATALOG_DB_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db_cache;
+
+/* max_bytes bounds the memory the bodies take; when a store would pass it,
+ * the cache is emptied first (simple, and the catalogue is small). */
+struct db_cache *db_cache_create(size_t max_bytes);
+void db_cache_destroy(struct db_cache *cache);   /* accepts NULL */
+
+/* The generation to pass to db_cache_put; UINT64_MAX while bypassed. */
+uint64_t db_cache_generation(struct db_cache *cache);
+
+/* On a hit, *out is a new copy of the body to free(); returns whether it hit. */
+bool db_cache_get(struct db_cache *cache, const char *key, char **out);
+
+/* Stores a copy of body under key if generation is still current. */
+void db_cache_put(struct db_cache *cache, const char *key, const char *body, uint64_t generation);
+
+/* Drops everything: a change was announced, or nothing can be heard. */
+void db_cache_invalidate(struct db_cache *cache);
+
+/* Bypass on (false) while changes cannot be heard, off (true) again after. */
+void db_cache_set_listening(struct db_cache *cache, bool listening);
+
+struct db_cache_stats {
+    unsigned long hits, misses, invalidations;
+    size_t entries, bytes;
+};
+void db_cache_get_stats(struct db_cache *cache, struct db_cache_stats *out);
+
+/*
+ * Builds the key of a statement and its parameters into a new string to
+ * free(); NULL parameters are kept distinct from empty ones. NULL when out
+ * of memory.
+ */
+char *db_cache_key(const char *statement, int param_count, const char *const *params);
+
+#endif

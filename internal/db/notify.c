@@ -1,0 +1,106 @@
+/*
+ * internal/db/notify.c: LISTEN catalogue_changed on a dedicated connection.
+ */
+#include "notify.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../log/log.h"
+
+struct db_listener {
+    pthread_t thread;
+    atomic_bool stopping;
+    char *url;
+    struct db_cache *cache;
+};
+
+static PGconn *connect_and_listen(const struct db_listener *listener)
+{
+    const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+    const char *values[] = { listener->url, "insatskatalog-listener", "3", NULL };
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    PGresult *res = NULL;
+
+    if (PQstatus(conn) != CONNECTION_OK)
+        goto fail;
+    res = PQexec(conn, "LISTEN catalogue_changed");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        goto fail;
+    PQclear(res);
+    return conn;
+fail:
+    PQclear(res);
+    PQfinish(conn);
+    return NULL;
+}
+
+static void *listen_loop(void *arg)
+{
+    struct db_listener *listener = arg;
+    PGconn *conn = NULL;
+
+    while (!atomic_load(&listener->stopping)) {
+        if (conn == NULL) {
+            if ((conn = connect_and_listen(listener)) == NULL) {
+                sleep(1);
+                continue;
+            }
+            /* Changes made while we were deaf are unknown: start empty. */
+            db_cache_set_listening(listener->cache, true);
+            log_info("listening for catalogue changes; document cache on");
+        }
+        struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
+        int ready = poll(&pfd, 1, 250);
+        if (ready < 0 || (ready > 0 && PQconsumeInput(conn) == 0) || PQstatus(conn) != CONNECTION_OK) {
+            log_warning("lost the connection that hears catalogue changes; document cache off until it is back");
+            db_cache_set_listening(listener->cache, false);
+            PQfinish(conn);
+            conn = NULL;
+            continue;
+        }
+        PGnotify *note;
+        bool changed = false;
+        while ((note = PQnotifies(conn)) != NULL) {
+            changed = true;
+            PQfreemem(note);
+        }
+        if (changed)
+            db_cache_invalidate(listener->cache);
+    }
+    PQfinish(conn);
+    return NULL;
+}
+
+struct db_listener *db_listener_start(const char *url, struct db_cache *cache)
+{
+    struct db_listener *listener = calloc(1, sizeof(*listener));
+
+    if (listener == NULL || (listener->url = strdup(url)) == NULL)
+        goto fail;
+    listener->cache = cache;
+    atomic_init(&listener->stopping, false);
+    if (pthread_create(&listener->thread, NULL, listen_loop, listener) != 0)
+        goto fail;
+    return listener;
+fail:
+    if (listener != NULL)
+        free(listener->url);
+    free(listener);
+    return NULL;
+}
+
+void db_listener_stop(struct db_listener *listener)
+{
+    if (listener == NULL)
+        return;
+    atomic_store(&listener->stopping, true);
+    pthread_join(listener->thread, NULL);
+    free(listener->url);
+    free(listener);
+}

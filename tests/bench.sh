@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# tests/bench.sh: what `make bench` does. Starts a throwaway PostgreSQL and
+# the server on free ports, loads each endpoint with wrk (2 threads, 32
+# connections, on the same two cores as the server) in interleaved rounds,
+# and prints the median req/s, p50 and p99 of the rounds, with each
+# endpoint's throughput as a share of the ceiling measured in the same run.
+#
+# The ceiling is /healthz: a constant handler in the same binary, through the
+# same dispatcher (request id, CORS, ETag, log line), with no database work.
+#
+# BENCH_SECONDS (default 5) per round, BENCH_ROUNDS (default 3).
+set -uo pipefail
+shopt -s nullglob
+cd "$(dirname "$0")/.."
+
+seconds=${BENCH_SECONDS:-5}
+rounds=${BENCH_ROUNDS:-3}
+connections=${BENCH_CONNECTIONS:-32}
+tmp=$(mktemp -d /tmp/ik-bench.XXXXXX)
+pg_dir=$tmp/pg
+server_pid=
+
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  deploy/pg.sh stop "$pg_dir" >/dev/null 2>&1
+  [ -f "$pg_dir/location" ] && rm -rf "$(cat "$pg_dir/location")"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+  done
+  return 1
+}
+
+pg_port=$(free_port); http_port=$(free_port)
+mkdir -p "$pg_dir"
+DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" 2>/dev/null | tail -n 1) || { echo "bench: PostgreSQL did not start" >&2; exit 1; }
+export DATABASE_URL
+build/insatskatalog-admin setup >/dev/null || exit 1
+[ -x build/insatskatalog-admin ] && [ -n "${BENCH_SETUP:-}" ] && eval "$BENCH_SETUP"
+PORT=$http_port OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$http_port/readyz" 2>/dev/null && break; sleep 0.1; done
+
+base=http://127.0.0.1:$http_port
+targets=(
+  "ceiling /healthz"
+  "/v1/methods"
+  "/v1/methods/fft"
+  "/v1/municipalities?county=03"
+  "/v1/search?q=familj"
+)
+[ -n "${BENCH_EXTRA_TARGETS:-}" ] && read -r -a extra <<<"$BENCH_EXTRA_TARGETS" && targets+=("${extra[@]}")
+
+# wrk prints latencies as 812.00us, 1.23ms or 1.02s; convert to ms.
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+declare -A rps p50 p99
+for target in "${targets[@]}"; do path=${target#ceiling }; curl -fsS -o /dev/null "$base$path" || { echo "bench: $path does not answer 200" >&2; exit 1; }; done
+echo "bench: $rounds rounds of ${seconds}s per endpoint, wrk -t2 -c$connections, server and wrk on the same $(nproc) cores"
+for round in $(seq 1 "$rounds"); do
+  for target in "${targets[@]}"; do
+    path=${target#ceiling }
+    out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$base$path" 2>&1)
+    rps[$path]+="$(awk '/Requests\/sec/ { print $2 }' <<<"$out") "
+    p50[$path]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
+    p99[$path]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
+    errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
+    [ -n "$errors" ] && echo "bench: $path: $errors" >&2
+  done
+done
+
+ceiling=$(tr ' ' '\n' <<<"${rps[/healthz]}" | grep . | median)
+printf '\n%-34s %10s %9s %9s %9s\n' endpoint "req/s" "p50 ms" "p99 ms" "ceiling"
+for target in "${targets[@]}"; do
+  path=${target#ceiling }
+  r=$(tr ' ' '\n' <<<"${rps[$path]}" | grep . | median)
+  a=$(tr ' ' '\n' <<<"${p50[$path]}" | grep . | median)
+  b=$(tr ' ' '\n' <<<"${p99[$path]}" | grep . | median)
+  printf '%-34s %10.0f %9.3f %9.3f %8.0f%%\n' "$path" "$r" "$a" "$b" "$(awk -v r="$r" -v c="$ceiling" 'BEGIN { print 100 * r / c }')"
+done
+echo "(medians of $rounds rounds; ceiling = share of /healthz throughput in this run)"
