@@ -99,4 +99,5 @@ clean:
 
 clean-db:
 	@deploy/pg.sh stop .local/pg >/dev/null 2>&1 || true
+	@if [ -f .local/pg/location ]; then rm -rf "$$(cat .local/pg/location)"; fi
 	rm -rf .local

@@ -5,6 +5,11 @@
  *        insatskatalog-admin load-reference         load counties and municipalities
  *        insatskatalog-admin setup                  migrate, then load-reference
  *        insatskatalog-admin load-population FILE   population per municipality (code,population,year)
+ *        insatskatalog-admin key create NAME SCOPE [EXPIRES]
+ *                                                   print a new API key, once; SCOPE is admin,
+ *                                                   municipality:<code> or provider:<id>; EXPIRES RFC 3339
+ *        insatskatalog-admin key list               list keys (never their secrets)
+ *        insatskatalog-admin key revoke NAME
  * DATABASE_URL names the database; SQL_DIR (default "sql") holds the migrations.
  */
 #include <stdio.h>
@@ -12,10 +17,12 @@
 
 #include "../../internal/config/config.h"
 #include "../../internal/db/admin.h"
+#include "../../internal/db/keys.h"
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: insatskatalog-admin migrate | load-reference | setup | load-population FILE\n");
+    fprintf(stderr, "usage: insatskatalog-admin migrate | load-reference | setup | load-population FILE\n"
+                    "       insatskatalog-admin key create NAME SCOPE [EXPIRES] | key list | key revoke NAME\n");
     return 2;
 }
 
@@ -36,5 +43,13 @@ int main(int argc, char **argv)
                || db_admin_load_reference(config.database_url, config.sql_dir, stdout);
     if (strcmp(argv[1], "load-population") == 0 && argc == 3)
         return db_admin_load_population(config.database_url, argv[2], stdout);
+    if (strcmp(argv[1], "key") == 0 && argc >= 3) {
+        if (strcmp(argv[2], "create") == 0 && (argc == 5 || argc == 6))
+            return db_admin_key_create(config.database_url, argv[3], argv[4], argc == 6 ? argv[5] : NULL, stdout);
+        if (strcmp(argv[2], "list") == 0 && argc == 3)
+            return db_admin_key_list(config.database_url, stdout);
+        if (strcmp(argv[2], "revoke") == 0 && argc == 4)
+            return db_admin_key_revoke(config.database_url, argv[3], stdout);
+    }
     return usage();
 }

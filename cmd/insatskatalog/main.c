@@ -26,6 +26,7 @@
 #include "../../internal/db/pool.h"
 #include "../../internal/db/registry.h"
 #include "../../internal/http/app.h"
+#include "../../internal/http/body.h"
 #include "../../internal/http/routes.h"
 #include "../../internal/log/log.h"
 
@@ -165,7 +166,8 @@ int main(int argc, char **argv)
         goto cleanup;
     instance_ready = true;
     instance.check_utf8 = 0;   /* validate/ checks UTF-8 and answers 400, instead of dropping the value */
-    instance.max_post_body_size = 0;
+    /* One byte over the limit, so body.c can tell a body that was too long. */
+    instance.max_post_body_size = BODY_MAX_BYTES + 1;
     if ((routes = routes_register(&instance, &app)) == NULL)
         goto cleanup;
     if (start_http(&instance) != U_OK) {

@@ -22,8 +22,12 @@ struct db_page_request {
     const char *next_prefix;     /* URL that the next cursor is appended to */
 };
 
-/* Runs a list statement; on DB_OK *out is the page, freed by the caller with free(). */
+/* Runs a list statement through the document cache; on DB_OK *out is the page, freed by the caller with free(). */
 enum db_status db_page_fetch(struct db_pool *pool, const char *statement,
                              const struct db_page_request *request, char **out);
+
+/* The same for lists that change with every write (the audit trail): never cached. */
+enum db_status db_page_fetch_uncached(struct db_pool *pool, const char *statement,
+                                      const struct db_page_request *request, char **out);
 
 #endif

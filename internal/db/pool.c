@@ -267,6 +267,12 @@ void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache)
     pool->cache = cache;
 }
 
+void db_pool_invalidate_cache(struct db_pool *pool)
+{
+    if (pool->cache != NULL)
+        db_cache_invalidate(pool->cache);
+}
+
 enum db_status db_fetch_document(struct db_pool *pool, const char *statement, int param_count,
                                  const char *const *params, char **out)
 {

@@ -77,6 +77,9 @@ enum db_status db_status_from_result(struct db_pool *pool, PGconn *conn, const P
 enum db_status db_fetch_text(struct db_pool *pool, const char *statement, int param_count,
                              const char *const *params, char **out);
 
+/* Drops the cached documents, after this replica wrote. Accepts a pool without a cache. */
+void db_pool_invalidate_cache(struct db_pool *pool);
+
 /* Lets db_fetch_document() use cache (borrowed; may be NULL to turn caching off). */
 void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache);
 

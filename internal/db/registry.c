@@ -4,10 +4,18 @@
  */
 #include "registry.h"
 
+#include "audit.h"
 #include "catalogue.h"
+#include "catalogue_write.h"
+#include "keys.h"
+#include "write.h"
 
 const struct db_statement *const db_all_statements[] = {
     db_catalogue_statements,
     db_geography_statements,
+    db_catalogue_write_statements,
+    db_keys_statements,
+    db_write_statements,
+    db_audit_statements,
     NULL,
 };

@@ -7,22 +7,22 @@
 
 static const struct list_spec county_list = {
     .path = "/v1/counties",
-    .key = { "code", PARAM_COUNTY_CODE, NULL },
-    .filters = { { NULL, 0, NULL } },
+    .key = { .name = "code", .kind = PARAM_COUNTY_CODE },
+    .filters = { { .name = NULL } },
     .fetch = db_counties_list,
 };
 
-static const struct get_spec county_one = { "county", { "code", PARAM_COUNTY_CODE, NULL }, db_counties_get };
+static const struct get_spec county_one = { "county", { .name = "code", .kind = PARAM_COUNTY_CODE }, db_counties_get };
 
 static const struct list_spec municipality_list = {
     .path = "/v1/municipalities",
-    .key = { "code", PARAM_MUNICIPALITY_CODE, NULL },
-    .filters = { { "county", PARAM_COUNTY_CODE, NULL }, { NULL, 0, NULL } },
+    .key = { .name = "code", .kind = PARAM_MUNICIPALITY_CODE },
+    .filters = { { .name = "county", .kind = PARAM_COUNTY_CODE }, { .name = NULL } },
     .fetch = db_municipalities_list,
 };
 
 static const struct get_spec municipality_one = {
-    "municipality", { "code", PARAM_MUNICIPALITY_CODE, NULL }, db_municipalities_get
+    "municipality", { .name = "code", .kind = PARAM_MUNICIPALITY_CODE }, db_municipalities_get
 };
 
 /* GET /v1/counties?updated_since=&limit=&cursor= */

@@ -21,22 +21,54 @@ handler_fn handle_index;
 /* knowledge_supports.c */
 handler_fn handle_knowledge_supports_list;
 handler_fn handle_knowledge_supports_get;
+handler_fn handle_knowledge_supports_create;
+handler_fn handle_knowledge_supports_replace;
+handler_fn handle_knowledge_supports_patch;
+handler_fn handle_knowledge_supports_delete;
+handler_fn handle_knowledge_supports_history;
+handler_fn handle_recommendations_list;
+handler_fn handle_recommendations_get;
+handler_fn handle_recommendations_create;
+handler_fn handle_recommendations_replace;
+handler_fn handle_recommendations_patch;
+handler_fn handle_recommendations_delete;
+handler_fn handle_recommendations_history;
 
 /* intervention_types.c */
 handler_fn handle_intervention_types_list;
 handler_fn handle_intervention_types_get;
+handler_fn handle_intervention_types_create;
+handler_fn handle_intervention_types_replace;
+handler_fn handle_intervention_types_patch;
+handler_fn handle_intervention_types_delete;
+handler_fn handle_intervention_types_history;
 
 /* methods.c */
 handler_fn handle_methods_list;
 handler_fn handle_methods_get;
+handler_fn handle_methods_create;
+handler_fn handle_methods_replace;
+handler_fn handle_methods_patch;
+handler_fn handle_methods_delete;
+handler_fn handle_methods_history;
 
 /* assessment_instruments.c */
 handler_fn handle_assessment_instruments_list;
 handler_fn handle_assessment_instruments_get;
+handler_fn handle_assessment_instruments_create;
+handler_fn handle_assessment_instruments_replace;
+handler_fn handle_assessment_instruments_patch;
+handler_fn handle_assessment_instruments_delete;
+handler_fn handle_assessment_instruments_history;
 
 /* materials.c */
 handler_fn handle_materials_list;
 handler_fn handle_materials_get;
+handler_fn handle_materials_create;
+handler_fn handle_materials_replace;
+handler_fn handle_materials_patch;
+handler_fn handle_materials_delete;
+handler_fn handle_materials_history;
 
 /* surveys.c */
 handler_fn handle_surveys_list;
@@ -47,6 +79,9 @@ handler_fn handle_counties_list;
 handler_fn handle_counties_get;
 handler_fn handle_municipalities_list;
 handler_fn handle_municipalities_get;
+
+/* audit.c */
+handler_fn handle_audit_list;
 
 /* search.c */
 handler_fn handle_search;

@@ -4,15 +4,18 @@
 #include "handlers.h"
 #include "listing.h"
 #include "../db/catalogue.h"
+#include "../db/catalogue_write.h"
+#include "audit.h"
+#include "writes.h"
 
 static const struct list_spec list = {
     .path = "/v1/intervention-types",
-    .key = { "slug", PARAM_SLUG, NULL },
-    .filters = { { NULL, 0, NULL } },
+    .key = { .name = "slug", .kind = PARAM_SLUG },
+    .filters = { { .name = NULL } },
     .fetch = db_intervention_types_list,
 };
 
-static const struct get_spec one = { "intervention type", { "slug", PARAM_SLUG, NULL }, db_intervention_types_get };
+static const struct get_spec one = { "intervention type", { .name = "slug", .kind = PARAM_SLUG }, db_intervention_types_get };
 
 /* GET /v1/intervention-types?updated_since=&limit=&cursor= */
 void handle_intervention_types_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
@@ -25,3 +28,26 @@ void handle_intervention_types_get(const struct _u_request *req, struct _u_respo
 {
     listing_send_one(req, resp, app, &one);
 }
+
+static const struct field_spec intervention_types_fields[] = {
+    FIELD_SPEC_SLUG("slug"),
+    FIELD_SPEC_TEXT("name_sv", true, 1, 200),
+    FIELD_SPEC_TEXT("name_en", true, 1, 200),
+    FIELD_SPEC_TEXT("description", false, 0, 10000),
+    FIELD_SPEC_END,
+};
+
+static const struct writable_resource writable = {
+    .kind = "intervention type",
+    .collection_path = "/v1/intervention-types",
+    .fields = intervention_types_fields,
+    .low_field = NULL,
+    .high_field = NULL,
+    .db = &db_intervention_types_writable,
+};
+
+/* POST /v1/intervention-types, PUT|PATCH|DELETE /v1/intervention-types/{slug} */
+DEFINE_WRITE_HANDLERS(intervention_types, &writable)
+
+/* GET /v1/intervention-types/{slug}/history */
+DEFINE_HISTORY_HANDLER(intervention_types, "intervention_type")

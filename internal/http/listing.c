@@ -38,12 +38,15 @@ char *listing_next_prefix(const struct _u_request *req, const char *path, const 
 void listing_send_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                        const struct list_spec *spec)
 {
-    static const struct param_spec updated_since_spec = { "updated_since", PARAM_TIMESTAMP, NULL };
-    const char *allowed[DB_PAGE_MAX_FILTERS + 4] = { "limit", "cursor", "updated_since" };
-    const char *carried[DB_PAGE_MAX_FILTERS + 3] = { "limit", "updated_since" };
-    struct db_page_request request = { .limit = "50" };
-    struct param_errors errors = { .count = 0 };
+    const char *since_name = spec->since_name ? spec->since_name : "updated_since";
+    const struct param_spec since_spec = { .name = since_name, .kind = PARAM_TIMESTAMP };
+    const char *allowed[DB_PAGE_MAX_FILTERS + 4] = { "limit", "cursor", since_name };
+    const char *carried[DB_PAGE_MAX_FILTERS + 3] = { "limit", since_name };
+    const char *path_params[DB_PAGE_MAX_FILTERS + 1] = { NULL };
+    struct db_page_request request = { .filter_count = 0 };
+    struct field_errors errors = { .count = 0 };
     struct param_spec cursor_spec = spec->key;
+    size_t allowed_count = 3, carried_count = 2, path_count = 0;
     char limit_text[16];
     char *next_prefix = NULL;
     char *body = NULL;
@@ -51,38 +54,44 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
     const char *limit_value = u_map_get(req->map_url, "limit");
 
     for (int i = 0; spec->filters[i].name != NULL; i++) {
-        const char *value = u_map_get(req->map_url, spec->filters[i].name);
-        allowed[3 + i] = spec->filters[i].name;
-        carried[2 + i] = spec->filters[i].name;
-        if (params_check(&spec->filters[i], value, &errors))
+        const struct param_spec *filter = &spec->filters[i];
+        const char *value = filter->constant ? filter->constant : u_map_get(req->map_url, filter->name);
+        if (filter->in_path)
+            path_params[path_count++] = filter->name;
+        else if (filter->constant == NULL) {
+            allowed[allowed_count++] = filter->name;
+            carried[carried_count++] = filter->name;
+        }
+        if (params_check(filter, value, &errors))
             request.filters[i] = value;
         request.filter_count = i + 1;
     }
-    params_check_known(req, allowed, NULL, &errors);
+    params_check_known(req, allowed, path_params, &errors);
     if (limit_value != NULL && !validate_parse_long(limit_value, 1, LISTING_MAX_LIMIT, &limit)) {
         char quoted[80];
         problem_quote_value(limit_value, quoted, sizeof(quoted));
-        params_add_error(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
+        field_errors_add(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
                          LISTING_MAX_LIMIT, quoted);
     }
     cursor_spec.name = "cursor";
     request.cursor = u_map_get(req->map_url, "cursor");
     params_check(&cursor_spec, request.cursor, &errors);
-    request.updated_since = u_map_get(req->map_url, "updated_since");
-    params_check(&updated_since_spec, request.updated_since, &errors);
+    request.updated_since = u_map_get(req->map_url, since_name);
+    params_check(&since_spec, request.updated_since, &errors);
     if (!params_ok_or_problem(resp, &errors))
         goto cleanup;
 
     snprintf(limit_text, sizeof(limit_text), "%ld", limit);
     request.limit = limit_text;
-    if ((next_prefix = listing_next_prefix(req, spec->path, carried, "cursor")) == NULL) {
+    next_prefix = listing_next_prefix(req, spec->path ? spec->path : req->url_path, carried, "cursor");
+    if (next_prefix == NULL) {
         problem_internal(resp);
         goto cleanup;
     }
     request.next_prefix = next_prefix;
     enum db_status status = spec->fetch(app->pool, &request, &body);
     if (status != DB_OK) {
-        problem_from_db(resp, status, "list", "path", spec->path);
+        problem_from_db(resp, status, "list", "path", req->url_path);
         goto cleanup;
     }
     respond_json_text(resp, 200, body);
@@ -96,7 +105,7 @@ void listing_send_one(const struct _u_request *req, struct _u_response *resp, co
 {
     const char *path_params[] = { spec->key.name, NULL };
     const char *key = u_map_get(req->map_url, spec->key.name);
-    struct param_errors errors = { .count = 0 };
+    struct field_errors errors = { .count = 0 };
     char *body = NULL;
 
     params_check_known(req, NULL, path_params, &errors);

@@ -3,25 +3,10 @@
  */
 #include "params.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../validate/validate.h"
-
-void params_add_error(struct param_errors *errors, const char *name, const char *format, ...)
-{
-    va_list args;
-    struct problem_error *error;
-
-    if (errors->count >= PARAMS_MAX_ERRORS)
-        return;
-    error = &errors->items[errors->count++];
-    error->field = name;
-    va_start(args, format);
-    vsnprintf(error->message, sizeof(error->message), format, args);
-    va_end(args);
-}
 
 static bool is_choice(const char *const *choices, const char *value)
 {
@@ -40,7 +25,7 @@ static void join_choices(const char *const *choices, char *out, size_t out_size)
         used += (size_t)snprintf(out + used, out_size - used, "%s\"%s\"", used ? ", " : "", *choices);
 }
 
-bool params_check(const struct param_spec *spec, const char *value, struct param_errors *errors)
+bool params_check(const struct param_spec *spec, const char *value, struct field_errors *errors)
 {
     char quoted[80];
     char choices[160];
@@ -54,45 +39,50 @@ bool params_check(const struct param_spec *spec, const char *value, struct param
     switch (spec->kind) {
     case PARAM_SLUG:
         if (!(valid = validate_is_slug(value)))
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be a slug of lower-case letters, "
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be a slug of lower-case letters, "
                              "digits and single hyphens. It was \"%s\".", spec->name, quoted);
         break;
     case PARAM_COUNTY_CODE:
         if (!(valid = validate_is_county_code(value)))
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be a two-digit county code such as "
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be a two-digit county code such as "
                              "\"03\". It was \"%s\".", spec->name, quoted);
         break;
     case PARAM_MUNICIPALITY_CODE:
         if (!(valid = validate_is_municipality_code(value)))
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be a four-digit municipality code "
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be a four-digit municipality code "
                              "such as \"0381\". It was \"%s\".", spec->name, quoted);
         break;
     case PARAM_AGE:
         if (!(valid = validate_parse_long(value, 0, 25, &number)))
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be an age in whole years from 0 "
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be an age in whole years from 0 "
                              "to 25. It was \"%s\".", spec->name, quoted);
         break;
     case PARAM_BOOL:
         if (!(valid = validate_parse_bool(value, &flag)))
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be \"true\" or \"false\". It was "
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be \"true\" or \"false\". It was "
                              "\"%s\".", spec->name, quoted);
         break;
     case PARAM_TIMESTAMP:
         if (!(valid = validate_is_timestamp(value)))
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be an RFC 3339 date or date-time "
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be an RFC 3339 date or date-time "
                              "such as \"2024-01-31\" or \"2024-01-31T12:00:00Z\". It was \"%s\".",
                              spec->name, quoted);
         break;
     case PARAM_CHOICE:
         if (!(valid = is_choice(spec->choices, value))) {
             join_choices(spec->choices, choices, sizeof(choices));
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be one of %s. It was \"%s\".",
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be one of %s. It was \"%s\".",
                              spec->name, choices, quoted);
         }
         break;
+    case PARAM_ID:
+        if (!(valid = validate_parse_long(value, 1, 999999999999999999L, &number)))
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be a positive integer. It was \"%s\".",
+                             spec->name, quoted);
+        break;
     case PARAM_TEXT:
         if (!(valid = validate_is_clean_utf8(value) && value[0] != '\0' && strlen(value) <= 200))
-            params_add_error(errors, spec->name, "Query parameter \"%s\" must be text of 1 to 200 bytes of "
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be text of 1 to 200 bytes of "
                              "UTF-8 without control characters. It was \"%s\".", spec->name, quoted);
         break;
     }
@@ -108,7 +98,7 @@ static bool is_listed(const char *const *names, const char *name)
 }
 
 void params_check_known(const struct _u_request *req, const char *const *allowed,
-                        const char *const *path_params, struct param_errors *errors)
+                        const char *const *path_params, struct field_errors *errors)
 {
     const char **keys = u_map_enum_keys(req->map_url);
     char quoted[80];
@@ -117,11 +107,11 @@ void params_check_known(const struct _u_request *req, const char *const *allowed
         if (is_listed(allowed, keys[i]) || is_listed(path_params, keys[i]))
             continue;
         problem_quote_value(keys[i], quoted, sizeof(quoted));
-        params_add_error(errors, keys[i], "Query parameter \"%s\" is not recognized here.", quoted);
+        field_errors_add(errors, keys[i], "Query parameter \"%s\" is not recognized here.", quoted);
     }
 }
 
-bool params_ok_or_problem(struct _u_response *resp, const struct param_errors *errors)
+bool params_ok_or_problem(struct _u_response *resp, const struct field_errors *errors)
 {
     if (errors->count == 0)
         return true;

@@ -35,7 +35,14 @@ void problem_quote_value(const char *value, char *out, size_t out_size)
 }
 
 void problem_send(struct _u_response *resp, unsigned status, const char *type, const char *title,
-                  const char *detail, const struct problem_error *errors, size_t error_count)
+                  const char *detail, const struct field_error *errors, size_t error_count)
+{
+    problem_send_extended(resp, status, type, title, detail, errors, error_count, NULL);
+}
+
+void problem_send_extended(struct _u_response *resp, unsigned status, const char *type, const char *title,
+                           const char *detail, const struct field_error *errors, size_t error_count,
+                           json_t *members)
 {
     json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", (int)status,
                              "detail", detail);
@@ -52,6 +59,8 @@ void problem_send(struct _u_response *resp, unsigned status, const char *type, c
                                                   "message", errors[i].message));
         json_object_set_new(body, "errors", list);
     }
+    if (members != NULL)
+        json_object_update(body, members);
     ulfius_set_json_body_response(resp, status, body);
     json_decref(body);
 headers:
@@ -60,7 +69,7 @@ headers:
     u_map_put(resp->map_header, "Cache-Control", "no-store");
 }
 
-void problem_invalid_parameters(struct _u_response *resp, const struct problem_error *errors, size_t count)
+void problem_invalid_parameters(struct _u_response *resp, const struct field_error *errors, size_t count)
 {
     char detail[512];
 
@@ -132,4 +141,106 @@ void problem_from_db(struct _u_response *resp, enum db_status status, const char
         problem_internal(resp);
         return;
     }
+}
+
+void problem_unauthorized(struct _u_response *resp, const char *detail)
+{
+    problem_send(resp, 401, "/problems/unauthorized", "authentication required", detail, NULL, 0);
+    u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"insatskatalog\"");
+}
+
+void problem_forbidden(struct _u_response *resp, const char *detail)
+{
+    problem_send(resp, 403, "/problems/forbidden", "forbidden", detail, NULL, 0);
+}
+
+void problem_invalid_body(struct _u_response *resp, const struct field_error *errors, size_t count)
+{
+    char detail[300];
+
+    if (count == 1)
+        snprintf(detail, sizeof(detail), "%s", errors[0].message);
+    else
+        snprintf(detail, sizeof(detail), "%zu fields are invalid; see errors for each.", count);
+    problem_send(resp, 400, "/problems/invalid-body", "invalid request body", detail, errors, count);
+}
+
+void problem_unresolved_reference(struct _u_response *resp, const char *field, const char *value)
+{
+    char quoted[80];
+    char detail[256];
+    struct field_error error = { .field = field };
+
+    problem_quote_value(value, quoted, sizeof(quoted));
+    snprintf(detail, sizeof(detail), "Field \"%s\" names \"%s\", which does not exist.", field, quoted);
+    snprintf(error.message, sizeof(error.message), "%s", detail);
+    problem_send(resp, 422, "/problems/unresolved-reference", "unresolved reference", detail, &error, 1);
+}
+
+void problem_duplicate(struct _u_response *resp, const char *kind, const char *key)
+{
+    char quoted[80];
+    char detail[256];
+    struct field_error error = { .field = "slug" };
+
+    problem_quote_value(key, quoted, sizeof(quoted));
+    snprintf(detail, sizeof(detail), "A %s with the slug \"%s\" exists already.", kind, quoted);
+    snprintf(error.message, sizeof(error.message), "%s", detail);
+    problem_send(resp, 409, "/problems/duplicate", "duplicate", detail, &error, 1);
+}
+
+void problem_still_referenced(struct _u_response *resp, const char *kind, const char *key,
+                              const char *referrers_json)
+{
+    char quoted[80];
+    char detail[300];
+    json_t *referrers = referrers_json ? json_loads(referrers_json, 0, NULL) : NULL;
+    json_t *members = json_object();
+    size_t count = json_array_size(referrers);
+
+    problem_quote_value(key, quoted, sizeof(quoted));
+    if (count > 0)
+        snprintf(detail, sizeof(detail), "The %s \"%s\" cannot be deleted while %zu records refer to it; "
+                 "referrers lists them.", kind, quoted, count);
+    else
+        snprintf(detail, sizeof(detail), "The %s \"%s\" cannot be deleted while other records refer to it.",
+                 kind, quoted);
+    json_object_set_new(members, "referrers", referrers ? referrers : json_array());
+    problem_send_extended(resp, 409, "/problems/still-referenced", "still referenced", detail, NULL, 0, members);
+    json_decref(members);
+}
+
+void problem_precondition_failed(struct _u_response *resp)
+{
+    problem_send(resp, 412, "/problems/precondition-failed", "precondition failed",
+                 "The record has changed since the ETag in If-Match was read. GET it again and retry.", NULL, 0);
+}
+
+void problem_precondition_required(struct _u_response *resp)
+{
+    problem_send(resp, 428, "/problems/precondition-required", "precondition required",
+                 "This request must carry If-Match with the ETag of the record, as a GET returned it, so that "
+                 "no other change is overwritten.", NULL, 0);
+}
+
+void problem_body_too_large(struct _u_response *resp, size_t limit)
+{
+    char detail[160];
+    snprintf(detail, sizeof(detail), "The request body must be at most %zu bytes.", limit);
+    problem_send(resp, 413, "/problems/body-too-large", "request body too large", detail, NULL, 0);
+}
+
+void problem_unsupported_media_type(struct _u_response *resp, const char *accepted)
+{
+    char detail[200];
+    snprintf(detail, sizeof(detail), "The request body must have Content-Type %s.", accepted);
+    problem_send(resp, 415, "/problems/unsupported-media-type", "unsupported media type", detail, NULL, 0);
+}
+
+void problem_invalid_value(struct _u_response *resp, const char *kind)
+{
+    char detail[200];
+    snprintf(detail, sizeof(detail), "The %s was refused by a rule of the catalogue. Check the values against "
+             "the schema in /openapi.yaml.", kind);
+    problem_send(resp, 422, "/problems/invalid-value", "invalid value", detail, NULL, 0);
 }

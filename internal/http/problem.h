@@ -13,19 +13,41 @@
 #include <ulfius.h>
 
 #include "../db/pool.h"
-
-/* One entry of a problem's "errors" list: {field, message}. */
-struct problem_error {
-    const char *field;
-    char message[256];
-};
+#include "../validate/fields.h"
 
 /* Sends a problem; errors may be NULL. Takes a reference to nothing. */
 void problem_send(struct _u_response *resp, unsigned status, const char *type, const char *title,
-                  const char *detail, const struct problem_error *errors, size_t error_count);
+                  const char *detail, const struct field_error *errors, size_t error_count);
+
+/* problem_send with more top-level members (copied from members; may be NULL). */
+void problem_send_extended(struct _u_response *resp, unsigned status, const char *type, const char *title,
+                           const char *detail, const struct field_error *errors, size_t error_count,
+                           json_t *members);
+
+/* 401 with WWW-Authenticate: Bearer. */
+void problem_unauthorized(struct _u_response *resp, const char *detail);
+/* 403: the key is valid but its scope does not cover the request. */
+void problem_forbidden(struct _u_response *resp, const char *detail);
+/* 400 invalid-body naming every bad field. */
+void problem_invalid_body(struct _u_response *resp, const struct field_error *errors, size_t count);
+/* 422: a reference by slug names nothing. */
+void problem_unresolved_reference(struct _u_response *resp, const char *field, const char *value);
+/* 409: the slug is taken. */
+void problem_duplicate(struct _u_response *resp, const char *kind, const char *key);
+/* 409 with "referrers": the records that still refer to the one being deleted. */
+void problem_still_referenced(struct _u_response *resp, const char *kind, const char *key,
+                              const char *referrers_json);
+/* 412 and 428 for If-Match. */
+void problem_precondition_failed(struct _u_response *resp);
+void problem_precondition_required(struct _u_response *resp);
+/* 413 and 415 for request bodies. */
+void problem_body_too_large(struct _u_response *resp, size_t limit);
+void problem_unsupported_media_type(struct _u_response *resp, const char *accepted);
+/* 422 when a database rule refused values validation let through. */
+void problem_invalid_value(struct _u_response *resp, const char *kind);
 
 /* 400 invalid-parameter naming every bad query parameter at once. */
-void problem_invalid_parameters(struct _u_response *resp, const struct problem_error *errors, size_t count);
+void problem_invalid_parameters(struct _u_response *resp, const struct field_error *errors, size_t count);
 
 /* 404 for a record: "No <kind> has the <key_name> \"<key>\"." */
 void problem_not_found(struct _u_response *resp, const char *kind, const char *key_name, const char *key);

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../log/log.h"
+#include "../model/etag.h"
 #include "handlers.h"
 #include "problem.h"
 
@@ -35,14 +36,46 @@ static const struct route route_table[] = {
     { "GET", "/v1", handle_index },
     { "GET", "/v1/knowledge-supports", handle_knowledge_supports_list },
     { "GET", "/v1/knowledge-supports/:slug", handle_knowledge_supports_get },
+    { "POST", "/v1/knowledge-supports", handle_knowledge_supports_create },
+    { "PUT", "/v1/knowledge-supports/:slug", handle_knowledge_supports_replace },
+    { "PATCH", "/v1/knowledge-supports/:slug", handle_knowledge_supports_patch },
+    { "DELETE", "/v1/knowledge-supports/:slug", handle_knowledge_supports_delete },
+    { "GET", "/v1/knowledge-supports/:slug/history", handle_knowledge_supports_history },
+    { "GET", "/v1/recommendations", handle_recommendations_list },
+    { "GET", "/v1/recommendations/:slug", handle_recommendations_get },
+    { "POST", "/v1/recommendations", handle_recommendations_create },
+    { "PUT", "/v1/recommendations/:slug", handle_recommendations_replace },
+    { "PATCH", "/v1/recommendations/:slug", handle_recommendations_patch },
+    { "DELETE", "/v1/recommendations/:slug", handle_recommendations_delete },
+    { "GET", "/v1/recommendations/:slug/history", handle_recommendations_history },
     { "GET", "/v1/intervention-types", handle_intervention_types_list },
     { "GET", "/v1/intervention-types/:slug", handle_intervention_types_get },
+    { "POST", "/v1/intervention-types", handle_intervention_types_create },
+    { "PUT", "/v1/intervention-types/:slug", handle_intervention_types_replace },
+    { "PATCH", "/v1/intervention-types/:slug", handle_intervention_types_patch },
+    { "DELETE", "/v1/intervention-types/:slug", handle_intervention_types_delete },
+    { "GET", "/v1/intervention-types/:slug/history", handle_intervention_types_history },
     { "GET", "/v1/methods", handle_methods_list },
     { "GET", "/v1/methods/:slug", handle_methods_get },
+    { "POST", "/v1/methods", handle_methods_create },
+    { "PUT", "/v1/methods/:slug", handle_methods_replace },
+    { "PATCH", "/v1/methods/:slug", handle_methods_patch },
+    { "DELETE", "/v1/methods/:slug", handle_methods_delete },
+    { "GET", "/v1/methods/:slug/history", handle_methods_history },
     { "GET", "/v1/assessment-instruments", handle_assessment_instruments_list },
     { "GET", "/v1/assessment-instruments/:slug", handle_assessment_instruments_get },
+    { "POST", "/v1/assessment-instruments", handle_assessment_instruments_create },
+    { "PUT", "/v1/assessment-instruments/:slug", handle_assessment_instruments_replace },
+    { "PATCH", "/v1/assessment-instruments/:slug", handle_assessment_instruments_patch },
+    { "DELETE", "/v1/assessment-instruments/:slug", handle_assessment_instruments_delete },
+    { "GET", "/v1/assessment-instruments/:slug/history", handle_assessment_instruments_history },
     { "GET", "/v1/materials", handle_materials_list },
     { "GET", "/v1/materials/:slug", handle_materials_get },
+    { "POST", "/v1/materials", handle_materials_create },
+    { "PUT", "/v1/materials/:slug", handle_materials_replace },
+    { "PATCH", "/v1/materials/:slug", handle_materials_patch },
+    { "DELETE", "/v1/materials/:slug", handle_materials_delete },
+    { "GET", "/v1/materials/:slug/history", handle_materials_history },
     { "GET", "/v1/surveys", handle_surveys_list },
     { "GET", "/v1/surveys/:slug", handle_surveys_get },
     { "GET", "/v1/counties", handle_counties_list },
@@ -50,6 +83,7 @@ static const struct route route_table[] = {
     { "GET", "/v1/municipalities", handle_municipalities_list },
     { "GET", "/v1/municipalities/:code", handle_municipalities_get },
     { "GET", "/v1/search", handle_search },
+    { "GET", "/v1/audit", handle_audit_list },
 };
 
 #define ROUTE_COUNT (sizeof(route_table) / sizeof(route_table[0]))
@@ -118,39 +152,6 @@ static void request_id(const struct _u_request *req, char out[65])
     sodium_bin2hex(out, 65, random, sizeof(random));
 }
 
-/* Strong ETag from the representation's bytes: equal bytes, equal tag, on
- * every replica, with nothing kept in memory. */
-static void etag_of(const void *body, size_t length, char out[35])
-{
-    unsigned char hash[16];
-    char hex[33];
-
-    crypto_generichash(hash, sizeof(hash), body, length, NULL, 0);
-    sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
-    snprintf(out, 35, "\"%s\"", hex);
-}
-
-/* If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ is ignored. */
-static bool if_none_match_hits(const char *header, const char *etag)
-{
-    size_t etag_length = strlen(etag);
-    const char *p = header;
-
-    while (p != NULL && *p != '\0') {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (*p == '*')
-            return true;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        if (strncmp(p, etag, etag_length) == 0 && (p[etag_length] == '\0' || p[etag_length] == ','
-                                                   || p[etag_length] == ' ' || p[etag_length] == '\t'))
-            return true;
-        p = strchr(p, ',');
-    }
-    return false;
-}
-
 static void add_shared_headers(const struct _u_request *req, struct _u_response *resp, const char *id)
 {
     u_map_put(resp->map_header, "X-Request-Id", id);
@@ -160,13 +161,14 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     u_map_put(resp->map_header, "Vary", "Origin");
 
     bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
-    if (!is_read || resp->status != 200 || resp->binary_body == NULL)
+    /* Reads and write answers (200, 201) both carry the representation's tag. */
+    if ((resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)
         return;
-    char etag[35];
+    char etag[ETAG_SIZE];
     etag_of(resp->binary_body, resp->binary_body_length, etag);
     u_map_put(resp->map_header, "ETag", etag);
     const char *if_none_match = u_map_get_case(req->map_header, "If-None-Match");
-    if (if_none_match != NULL && if_none_match_hits(if_none_match, etag)) {
+    if (is_read && if_none_match != NULL && etag_list_matches(if_none_match, etag, true)) {
         o_free(resp->binary_body);
         resp->binary_body = NULL;
         resp->binary_body_length = 0;

@@ -18,13 +18,13 @@
 /* GET /v1/search?q=&limit=&offset= */
 void handle_search(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
-    static const struct param_spec q_spec = { "q", PARAM_TEXT, NULL };
+    static const struct param_spec q_spec = { .name = "q", .kind = PARAM_TEXT };
     static const char *const allowed[] = { "q", "limit", "offset", NULL };
     static const char *const carried[] = { "q", "limit", NULL };
     const char *q = u_map_get(req->map_url, "q");
     const char *limit_value = u_map_get(req->map_url, "limit");
     const char *offset_value = u_map_get(req->map_url, "offset");
-    struct param_errors errors = { .count = 0 };
+    struct field_errors errors = { .count = 0 };
     long limit = SEARCH_DEFAULT_LIMIT;
     long offset = 0;
     char limit_text[16];
@@ -35,17 +35,17 @@ void handle_search(const struct _u_request *req, struct _u_response *resp, const
 
     params_check_known(req, allowed, NULL, &errors);
     if (q == NULL)
-        params_add_error(&errors, "q", "Query parameter \"q\" is required: the words to search for.");
+        field_errors_add(&errors, "q", "Query parameter \"q\" is required: the words to search for.");
     else
         params_check(&q_spec, q, &errors);
     if (limit_value != NULL && !validate_parse_long(limit_value, 1, SEARCH_MAX_LIMIT, &limit)) {
         problem_quote_value(limit_value, quoted, sizeof(quoted));
-        params_add_error(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
+        field_errors_add(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
                          SEARCH_MAX_LIMIT, quoted);
     }
     if (offset_value != NULL && !validate_parse_long(offset_value, 0, SEARCH_MAX_OFFSET, &offset)) {
         problem_quote_value(offset_value, quoted, sizeof(quoted));
-        params_add_error(&errors, "offset", "Query parameter \"offset\" must be an integer from 0 to %d. It was "
+        field_errors_add(&errors, "offset", "Query parameter \"offset\" must be an integer from 0 to %d. It was "
                          "\"%s\".", SEARCH_MAX_OFFSET, quoted);
     }
     if (!params_ok_or_problem(resp, &errors))

@@ -7,12 +7,12 @@
 
 static const struct list_spec list = {
     .path = "/v1/surveys",
-    .key = { "slug", PARAM_SLUG, NULL },
-    .filters = { { NULL, 0, NULL } },
+    .key = { .name = "slug", .kind = PARAM_SLUG },
+    .filters = { { .name = NULL } },
     .fetch = db_surveys_list,
 };
 
-static const struct get_spec one = { "survey", { "slug", PARAM_SLUG, NULL }, db_surveys_get };
+static const struct get_spec one = { "survey", { .name = "slug", .kind = PARAM_SLUG }, db_surveys_get };
 
 /* GET /v1/surveys?updated_since=&limit=&cursor= */
 void handle_surveys_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)

@@ -46,7 +46,7 @@ void handle_index(const struct _u_request *req, struct _u_response *resp, const 
              "{\"name\":\"insatskatalog\",\"version\":\"%s\",\"openapi\":\"/openapi.yaml\","
              "\"resources\":[\"/v1/knowledge-supports\",\"/v1/intervention-types\",\"/v1/methods\","
              "\"/v1/assessment-instruments\",\"/v1/materials\",\"/v1/surveys\",\"/v1/counties\","
-             "\"/v1/municipalities\",\"/v1/search\"]}",
+             "\"/v1/municipalities\",\"/v1/recommendations\",\"/v1/search\",\"/v1/audit\"]}",
              app->version);
     respond_json_text(resp, 200, body);
 }

@@ -1,0 +1,264 @@
+/*
+ * internal/db/write.c: the write transaction (see write.h).
+ */
+#include "write.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log/log.h"
+#include "../model/etag.h"
+
+const struct db_statement db_write_statements[] = {
+    { "audit_append",
+      "INSERT INTO audit_log (key_id, key_name, entity, entity_id, action, before, after) "
+      "VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::audit_action, $6::jsonb, $7::jsonb)" },
+    { NULL, NULL },
+};
+
+static const char *const action_names[] = { "create", "update", "delete" };
+
+static bool command_ok(PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec(conn, sql);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    return ok;
+}
+
+/* Maps a failed statement inside the transaction to an outcome, by SQLSTATE. */
+static enum db_write_outcome outcome_of_failure(struct db_pool *pool, PGconn *conn, const PGresult *res)
+{
+    const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+    if (sqlstate != NULL && strcmp(sqlstate, "23505") == 0)
+        return DB_WRITE_DUPLICATE;
+    if (sqlstate != NULL && strcmp(sqlstate, "23503") == 0)
+        return DB_WRITE_REFERENCED;
+    /* Integrity and data exceptions that validation should have caught. */
+    if (sqlstate != NULL && (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)) {
+        log_warning("a database rule refused a validated write: SQLSTATE %s: %s", sqlstate,
+                    PQresultErrorMessage(res));
+        return DB_WRITE_INVALID;
+    }
+    return db_status_from_result(pool, conn, res) == DB_UNAVAILABLE ? DB_WRITE_UNAVAILABLE : DB_WRITE_FAILED;
+}
+
+/* Runs a prepared statement expected to return rows; NULL result on failure (outcome set). */
+static PGresult *query(struct db_pool *pool, PGconn *conn, const char *statement, int count,
+                       const char *const *params, enum db_write_outcome *outcome)
+{
+    PGresult *res = PQexecPrepared(conn, statement, count, params, NULL, NULL, 0);
+    ExecStatusType status = PQresultStatus(res);
+
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+        return res;
+    *outcome = outcome_of_failure(pool, conn, res);
+    PQclear(res);
+    return NULL;
+}
+
+/* The current public representation, or NULL (outcome set) when it cannot be read. */
+static char *read_document(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                           enum db_write_outcome *outcome)
+{
+    const char *params[] = { key };
+    PGresult *res = query(pool, conn, w->document_statement, 1, params, outcome);
+    char *document = NULL;
+
+    if (res != NULL && PQntuples(res) == 1 && (document = strdup(PQgetvalue(res, 0, 0))) == NULL)
+        *outcome = DB_WRITE_FAILED;
+    else if (res != NULL && PQntuples(res) != 1)
+        *outcome = DB_WRITE_NOT_FOUND;
+    PQclear(res);
+    return document;
+}
+
+static bool references_exist(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *input,
+                             struct db_write_result *out)
+{
+    json_t *object = json_loads(input, 0, NULL);
+    bool ok = object != NULL;
+
+    for (const struct db_reference *ref = w->references; ok && ref->field != NULL; ref++) {
+        const char *slug = json_string_value(json_object_get(object, ref->field));
+        const char *params[] = { slug };
+        PGresult *res;
+        if (slug == NULL)
+            continue;   /* optional reference left out */
+        if ((res = query(pool, conn, ref->exists_statement, 1, params, &out->outcome)) == NULL) {
+            ok = false;
+            break;
+        }
+        if (PQntuples(res) == 0) {
+            out->outcome = DB_WRITE_MISSING_REFERENCE;
+            out->field = ref->field;
+            ok = false;
+        }
+        PQclear(res);
+    }
+    json_decref(object);
+    return ok;
+}
+
+/* Fills out->detail with the referrers; true when there are none. */
+static bool is_unreferenced(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                            struct db_write_result *out)
+{
+    const char *params[] = { key };
+    PGresult *res;
+    bool none;
+
+    if (w->referrers_statement == NULL)
+        return true;
+    if ((res = query(pool, conn, w->referrers_statement, 1, params, &out->outcome)) == NULL)
+        return false;
+    none = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "[]") == 0;
+    if (!none) {
+        out->outcome = DB_WRITE_REFERENCED;
+        out->detail = strdup(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "[]");
+    }
+    PQclear(res);
+    return none;
+}
+
+void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
+                  const char *key, const char *input, const char *if_match, const struct db_key *actor,
+                  struct db_write_result *out)
+{
+    PGconn *conn = NULL;
+    PGresult *res = NULL;
+    char *before = NULL;
+    char *after = NULL;
+    char *new_key = NULL;
+    char key_id[24];
+    bool in_transaction = false;
+
+    memset(out, 0, sizeof(*out));
+    out->outcome = DB_WRITE_FAILED;
+    if ((conn = db_pool_acquire(pool)) == NULL) {
+        out->outcome = DB_WRITE_UNAVAILABLE;
+        goto cleanup;
+    }
+    if (!command_ok(conn, "BEGIN")) {
+        out->outcome = outcome_of_failure(pool, conn, NULL);
+        goto cleanup;
+    }
+    in_transaction = true;
+
+    if (action != DB_WRITE_CREATE) {
+        const char *params[] = { key };
+        char etag[ETAG_SIZE];
+        if ((res = query(pool, conn, w->lock_statement, 1, params, &out->outcome)) == NULL)
+            goto cleanup;
+        if (PQntuples(res) == 0) {
+            out->outcome = DB_WRITE_NOT_FOUND;
+            goto cleanup;
+        }
+        PQclear(res);
+        res = NULL;
+        if ((before = read_document(pool, conn, w, key, &out->outcome)) == NULL)
+            goto cleanup;
+        /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
+        etag_of(before, strlen(before), etag);
+        if (if_match == NULL || !etag_list_matches(if_match, etag, false)) {
+            out->outcome = DB_WRITE_PRECONDITION_FAILED;
+            goto cleanup;
+        }
+    }
+    if (action != DB_WRITE_DELETE && !references_exist(pool, conn, w, input, out))
+        goto cleanup;
+    if (action == DB_WRITE_DELETE && !is_unreferenced(pool, conn, w, key, out))
+        goto cleanup;
+
+    if (action == DB_WRITE_CREATE) {
+        const char *params[] = { input };
+        if ((res = query(pool, conn, w->insert_statement, 1, params, &out->outcome)) == NULL)
+            goto cleanup;
+        if (PQntuples(res) != 1 || (new_key = strdup(PQgetvalue(res, 0, 0))) == NULL)
+            goto cleanup;
+        key = new_key;
+    } else if (action == DB_WRITE_UPDATE) {
+        const char *params[] = { key, input };
+        if ((res = query(pool, conn, w->update_statement, 2, params, &out->outcome)) == NULL)
+            goto cleanup;
+    } else {
+        const char *params[] = { key };
+        if ((res = query(pool, conn, w->delete_statement, 1, params, &out->outcome)) == NULL)
+            goto cleanup;
+    }
+    PQclear(res);
+    res = NULL;
+    if (action != DB_WRITE_DELETE && (after = read_document(pool, conn, w, key, &out->outcome)) == NULL)
+        goto cleanup;
+
+    snprintf(key_id, sizeof(key_id), "%lld", actor->id);
+    const char *audit[] = { key_id, actor->name, w->entity, key, action_names[action], before, after };
+    if ((res = query(pool, conn, "audit_append", 7, audit, &out->outcome)) == NULL)
+        goto cleanup;
+    PQclear(res);
+    res = NULL;
+    if (!command_ok(conn, "COMMIT")) {
+        out->outcome = DB_WRITE_FAILED;
+        goto cleanup;
+    }
+    in_transaction = false;
+    /* This replica sees its own write at once; the others hear the NOTIFY. */
+    if (pool != NULL)
+        db_pool_invalidate_cache(pool);
+    log_info("write action=%s entity=%s id=\"%s\" key=\"%s\"", action_names[action], w->entity, key, actor->name);
+    out->outcome = DB_WRITE_DONE;
+    out->document = after;
+    after = NULL;
+cleanup:
+    if (in_transaction)
+        PQclear(PQexec(conn, "ROLLBACK"));
+    PQclear(res);
+    free(before);
+    free(after);
+    free(new_key);
+    db_pool_release(pool, conn);
+}
+
+void db_write_result_release(struct db_write_result *result)
+{
+    free(result->document);
+    free(result->detail);
+    result->document = NULL;
+    result->detail = NULL;
+}
+
+enum db_status db_write_read_input(struct db_pool *pool, const struct db_writable *w, const char *key,
+                                   char **input, char etag_out[36])
+{
+    const char *params[] = { key };
+    enum db_status status = DB_ERROR;
+    PGconn *conn = NULL;
+    PGresult *res = NULL;
+    enum db_write_outcome outcome = DB_WRITE_FAILED;
+    char *document = NULL;
+
+    *input = NULL;
+    if ((conn = db_pool_acquire(pool)) == NULL)
+        return DB_UNAVAILABLE;
+    if ((document = read_document(pool, conn, w, key, &outcome)) == NULL) {
+        status = outcome == DB_WRITE_NOT_FOUND ? DB_NOT_FOUND
+                 : outcome == DB_WRITE_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR;
+        goto cleanup;
+    }
+    etag_of(document, strlen(document), etag_out);
+    if ((res = query(pool, conn, w->input_statement, 1, params, &outcome)) == NULL || PQntuples(res) != 1) {
+        status = res == NULL && outcome == DB_WRITE_UNAVAILABLE ? DB_UNAVAILABLE : DB_NOT_FOUND;
+        goto cleanup;
+    }
+    if ((*input = strdup(PQgetvalue(res, 0, 0))) != NULL)
+        status = DB_OK;
+cleanup:
+    PQclear(res);
+    free(document);
+    db_pool_release(pool, conn);
+    return status;
+}

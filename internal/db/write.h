@@ -1,0 +1,77 @@
+/*
+ * internal/db/write.h: the one transaction every catalogue write runs in.
+ *
+ * BEGIN; lock the record; check If-Match against the record as the API
+ * shows it; check references; insert, update or delete; read the new
+ * representation; append to the audit trail; COMMIT. Any failure rolls all
+ * of it back, so a refused request leaves the data and the trail unchanged.
+ */
+#ifndef INSATSKATALOG_DB_WRITE_H
+#define INSATSKATALOG_DB_WRITE_H
+
+#include "keys.h"
+#include "pool.h"
+
+extern const struct db_statement db_write_statements[];
+
+/* A field of the input that names another record by slug. */
+struct db_reference {
+    const char *field;              /* e.g. "intervention_type" */
+    const char *exists_statement;   /* $1 slug -> one row when it exists */
+};
+
+/* The SQL of one writable resource (statement names; see db/catalogue_write.c). */
+struct db_writable {
+    const char *entity;             /* audit entity: "method" */
+    const char *lock_statement;     /* $1 key -> a row, locked FOR UPDATE */
+    const char *document_statement; /* $1 key -> the public document (as GET shows it) */
+    const char *input_statement;    /* $1 key -> the editable input object (jsonb text) */
+    const char *insert_statement;   /* $1 input jsonb -> the new key */
+    const char *update_statement;   /* $1 key, $2 input jsonb */
+    const char *delete_statement;   /* $1 key */
+    const char *referrers_statement;/* $1 key -> JSON array of what refers to it (empty: none) */
+    const struct db_reference *references;   /* ended by {NULL} */
+};
+
+enum db_write_action { DB_WRITE_CREATE, DB_WRITE_UPDATE, DB_WRITE_DELETE };
+
+enum db_write_outcome {
+    DB_WRITE_DONE,
+    DB_WRITE_NOT_FOUND,             /* no record has that key */
+    DB_WRITE_PRECONDITION_FAILED,   /* If-Match does not match the current representation */
+    DB_WRITE_DUPLICATE,             /* the key is taken */
+    DB_WRITE_MISSING_REFERENCE,     /* result.field names a reference to nothing */
+    DB_WRITE_REFERENCED,            /* result.detail is the JSON array of referrers */
+    DB_WRITE_INVALID,               /* a database rule refused the values */
+    DB_WRITE_UNAVAILABLE,
+    DB_WRITE_FAILED,
+};
+
+struct db_write_result {
+    enum db_write_outcome outcome;
+    char *document;                 /* DONE on create/update: new representation; free() */
+    char *detail;                   /* REFERENCED: referrers JSON; free() */
+    const char *field;              /* MISSING_REFERENCE: the field (borrowed from the writable) */
+};
+
+/*
+ * Runs one write. key: the record's slug (NULL for create); input: the
+ * validated input object as JSON text (NULL for delete); if_match: the
+ * client's If-Match header (NULL only for create); actor: who writes.
+ * Always fills *out; free its strings with db_write_result_release().
+ */
+void db_write_run(struct db_pool *pool, const struct db_writable *writable, enum db_write_action action,
+                  const char *key, const char *input, const char *if_match, const struct db_key *actor,
+                  struct db_write_result *out);
+
+void db_write_result_release(struct db_write_result *result);
+
+/*
+ * Reads the editable input object of a record and the ETag of its public
+ * representation (for PATCH, which merges into the input). On DB_OK *input
+ * is a new string to free(); etag_out receives the tag.
+ */
+enum db_status db_write_read_input(struct db_pool *pool, const struct db_writable *writable, const char *key,
+                                   char **input, char etag_out[36]);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * internal/http/writes.c: one body for every catalogue write.
+ */
+#include "writes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/etag.h"
+#include "../validate/validate.h"
+#include "auth.h"
+#include "body.h"
+#include "problem.h"
+#include "respond.h"
+
+/* Checks an input object; sends 400 naming every bad field when it fails. */
+static bool valid_input_or_problem(struct _u_response *resp, const struct writable_resource *resource,
+                                   const json_t *input, const char *path_slug)
+{
+    struct field_errors errors = { .count = 0 };
+    const char *slug = json_string_value(json_object_get(input, "slug"));
+
+    fields_check_object(input, resource->fields, &errors);
+    if (resource->low_field != NULL)
+        fields_check_order(input, resource->low_field, resource->high_field, &errors);
+    if (path_slug != NULL && slug != NULL && strcmp(slug, path_slug) != 0)
+        field_errors_add(&errors, "slug", "Field \"slug\" cannot be changed; it must be \"%s\" or left out.",
+                         path_slug);
+    if (errors.count == 0)
+        return true;
+    problem_invalid_body(resp, errors.items, errors.count);
+    return false;
+}
+
+/* The path's slug, or a 404 when it cannot name a record. */
+static const char *path_slug_or_problem(const struct _u_request *req, struct _u_response *resp,
+                                        const struct writable_resource *resource)
+{
+    const char *slug = u_map_get(req->map_url, "slug");
+    if (!validate_is_slug(slug)) {
+        problem_not_found(resp, resource->kind, "slug", slug);
+        return NULL;
+    }
+    return slug;
+}
+
+static const char *if_match_or_problem(const struct _u_request *req, struct _u_response *resp)
+{
+    const char *if_match = u_map_get_case(req->map_header, "If-Match");
+    if (if_match == NULL)
+        problem_precondition_required(resp);
+    return if_match;
+}
+
+/* Sends the answer to a finished write. */
+static void respond_to_write(const struct _u_request *req, struct _u_response *resp,
+                             const struct writable_resource *resource, const struct db_write_result *result,
+                             const char *key, const json_t *input, unsigned success_status)
+{
+    char location[200];
+
+    switch (result->outcome) {
+    case DB_WRITE_DONE:
+        if (result->document == NULL) {
+            ulfius_set_empty_body_response(resp, 204);
+            return;
+        }
+        respond_json_text(resp, success_status, result->document);
+        /* A write answer is the new state; it must not be served from a cache. */
+        u_map_put(resp->map_header, "Cache-Control", "no-store");
+        if (success_status == 201) {
+            snprintf(location, sizeof(location), "%s/%s", resource->collection_path,
+                     json_string_value(json_object_get(input, "slug")));
+            u_map_put(resp->map_header, "Location", location);
+        }
+        return;
+    case DB_WRITE_NOT_FOUND:
+        problem_not_found(resp, resource->kind, "slug", key);
+        return;
+    case DB_WRITE_PRECONDITION_FAILED:
+        problem_precondition_failed(resp);
+        return;
+    case DB_WRITE_DUPLICATE:
+        problem_duplicate(resp, resource->kind, json_string_value(json_object_get(input, "slug")));
+        return;
+    case DB_WRITE_MISSING_REFERENCE:
+        problem_unresolved_reference(resp, result->field, json_string_value(json_object_get(input, result->field)));
+        return;
+    case DB_WRITE_REFERENCED:
+        problem_still_referenced(resp, resource->kind, key, result->detail);
+        return;
+    case DB_WRITE_INVALID:
+        problem_invalid_value(resp, resource->kind);
+        return;
+    case DB_WRITE_UNAVAILABLE:
+        problem_from_db(resp, DB_UNAVAILABLE, resource->kind, "slug", key);
+        return;
+    case DB_WRITE_FAILED:
+        break;
+    }
+    (void)req;
+    problem_internal(resp);
+}
+
+/* Validates input and runs the write; input is borrowed. */
+static void run_write(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                      const struct writable_resource *resource, enum db_write_action action, const char *key,
+                      const json_t *input, const char *if_match, const struct db_key *actor)
+{
+    struct db_write_result result;
+    char *text = NULL;
+
+    if (input != NULL && (text = json_dumps(input, JSON_COMPACT)) == NULL) {
+        problem_internal(resp);
+        return;
+    }
+    db_write_run(app->pool, resource->db, action, key, text, if_match, actor, &result);
+    respond_to_write(req, resp, resource, &result, key, input, action == DB_WRITE_CREATE ? 201 : 200);
+    db_write_result_release(&result);
+    free(text);
+}
+
+void writes_create(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                   const struct writable_resource *resource)
+{
+    struct db_key actor;
+    json_t *input = NULL;
+
+    if (!auth_or_problem(req, resp, app, NULL, &actor) || !body_json_or_problem(req, resp, false, &input))
+        goto cleanup;
+    if (!valid_input_or_problem(resp, resource, input, NULL))
+        goto cleanup;
+    run_write(req, resp, app, resource, DB_WRITE_CREATE, NULL, input, NULL, &actor);
+cleanup:
+    json_decref(input);
+}
+
+void writes_replace(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                    const struct writable_resource *resource)
+{
+    struct db_key actor;
+    json_t *input = NULL;
+    const char *slug, *if_match;
+
+    if (!auth_or_problem(req, resp, app, NULL, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
+        || (if_match = if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &input))
+        goto cleanup;
+    if (!valid_input_or_problem(resp, resource, input, slug))
+        goto cleanup;
+    json_object_set_new(input, "slug", json_string(slug));
+    run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, input, if_match, &actor);
+cleanup:
+    json_decref(input);
+}
+
+void writes_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                  const struct writable_resource *resource)
+{
+    struct db_key actor;
+    json_t *patch = NULL;
+    json_t *input = NULL;
+    char *current = NULL;
+    char etag[36];
+    const char *slug, *if_match;
+
+    if (!auth_or_problem(req, resp, app, NULL, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
+        || (if_match = if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, true, &patch))
+        goto cleanup;
+    if (!json_is_object(patch)) {
+        struct field_error error = { .field = "(body)", .message = "A merge patch must be a JSON object." };
+        problem_invalid_body(resp, &error, 1);
+        goto cleanup;
+    }
+    enum db_status status = db_write_read_input(app->pool, resource->db, slug, &current, etag);
+    if (status != DB_OK) {
+        problem_from_db(resp, status, resource->kind, "slug", slug);
+        goto cleanup;
+    }
+    /* Checked again under the row lock; this early check only saves work. */
+    if (!etag_list_matches(if_match, etag, false)) {
+        problem_precondition_failed(resp);
+        goto cleanup;
+    }
+    if ((input = json_loads(current, 0, NULL)) == NULL || !fields_merge_patch(input, patch)) {
+        problem_internal(resp);
+        goto cleanup;
+    }
+    if (!valid_input_or_problem(resp, resource, input, slug))
+        goto cleanup;
+    run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, input, if_match, &actor);
+cleanup:
+    json_decref(patch);
+    json_decref(input);
+    free(current);
+}
+
+void writes_delete(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                   const struct writable_resource *resource)
+{
+    struct db_key actor;
+    const char *slug, *if_match;
+
+    if (!auth_or_problem(req, resp, app, NULL, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
+        || (if_match = if_match_or_problem(req, resp)) == NULL)
+        return;
+    run_write(req, resp, app, resource, DB_WRITE_DELETE, slug, NULL, if_match, &actor);
+}

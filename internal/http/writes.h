@@ -1,0 +1,62 @@
+/*
+ * internal/http/writes.h: the generic create, replace (PUT), merge-patch
+ * (PATCH) and delete handlers behind every writable catalogue resource.
+ *
+ * Writes need an API key with the admin scope (or the resource's own scope),
+ * validate every field at once, and change a record only with If-Match
+ * naming its current ETag: without If-Match they are refused with 428, so
+ * no client can overwrite a change it has not seen.
+ */
+#ifndef INSATSKATALOG_HTTP_WRITES_H
+#define INSATSKATALOG_HTTP_WRITES_H
+
+#include <ulfius.h>
+
+#include "../db/write.h"
+#include "../validate/fields.h"
+#include "app.h"
+
+struct writable_resource {
+    const char *kind;                  /* "method", for details */
+    const char *collection_path;       /* "/v1/methods", for Location */
+    const struct field_spec *fields;   /* ended by {NULL} */
+    const char *low_field, *high_field;   /* an ordered integer pair (age_min <= age_max), or NULL */
+    const struct db_writable *db;
+};
+
+/* POST <collection>: 201 with Location, ETag and the new record. */
+void writes_create(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                   const struct writable_resource *resource);
+
+/* PUT <collection>/{slug}: full replacement; 200 with the record and its new ETag. */
+void writes_replace(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                    const struct writable_resource *resource);
+
+/* PATCH <collection>/{slug}: JSON merge patch (RFC 7386); 200 with the record. */
+void writes_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                  const struct writable_resource *resource);
+
+/* DELETE <collection>/{slug}: 204; 409 with referrers while others refer to it. */
+void writes_delete(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                   const struct writable_resource *resource);
+
+/* The four thin handlers of a resource, named handle_<name>_create and so on. */
+#define DEFINE_WRITE_HANDLERS(name, resource)                                                                   \
+    void handle_##name##_create(const struct _u_request *req, struct _u_response *resp, const struct app *app) \
+    {                                                                                                           \
+        writes_create(req, resp, app, resource);                                                                \
+    }                                                                                                           \
+    void handle_##name##_replace(const struct _u_request *req, struct _u_response *resp, const struct app *app)\
+    {                                                                                                           \
+        writes_replace(req, resp, app, resource);                                                               \
+    }                                                                                                           \
+    void handle_##name##_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app)  \
+    {                                                                                                           \
+        writes_patch(req, resp, app, resource);                                                                 \
+    }                                                                                                           \
+    void handle_##name##_delete(const struct _u_request *req, struct _u_response *resp, const struct app *app) \
+    {                                                                                                           \
+        writes_delete(req, resp, app, resource);                                                                \
+    }
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * internal/validate/fields.c: field-spec checks of JSON bodies.
+ */
+#include "fields.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "validate.h"
+
+void field_errors_add(struct field_errors *errors, const char *field, const char *format, ...)
+{
+    va_list args;
+    struct field_error *error;
+
+    if (errors->count >= FIELD_ERRORS_MAX)
+        return;
+    error = &errors->items[errors->count++];
+    error->field = field;
+    va_start(args, format);
+    vsnprintf(error->message, sizeof(error->message), format, args);
+    va_end(args);
+}
+
+static const char *type_name(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number with a fraction";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "unrecognized";
+}
+
+static bool is_choice(const char *const *choices, const char *value)
+{
+    for (; choices != NULL && *choices != NULL; choices++)
+        if (strcmp(*choices, value) == 0)
+            return true;
+    return false;
+}
+
+static void list_choices(const char *const *choices, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (; choices != NULL && *choices != NULL && used < out_size; choices++)
+        used += (size_t)snprintf(out + used, out_size - used, "%s\"%s\"", used ? ", " : "", *choices);
+}
+
+static bool is_url(const char *text)
+{
+    return (strncmp(text, "https://", 8) == 0 && text[8] != '\0')
+           || (strncmp(text, "http://", 7) == 0 && text[7] != '\0');
+}
+
+static void check_text(const struct field_spec *spec, const char *text, struct field_errors *errors)
+{
+    size_t length = strlen(text);
+
+    /* json_loads already refuses invalid UTF-8; control characters remain possible. */
+    if (!validate_is_clean_utf8(text))
+        field_errors_add(errors, spec->name, "Field \"%s\" must not contain control characters.", spec->name);
+    else if (length < spec->min_length || (spec->max_length > 0 && length > spec->max_length))
+        field_errors_add(errors, spec->name, "Field \"%s\" must be %zu to %zu bytes long; it is %zu.", spec->name,
+                         spec->min_length, spec->max_length, length);
+}
+
+static void check_value(const struct field_spec *spec, const json_t *value, struct field_errors *errors)
+{
+    char choices[200];
+    const char *text = json_string_value(value);
+
+    switch (spec->type) {
+    case FIELD_TEXT:
+    case FIELD_URL:
+        if (text == NULL) {
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a string, not %s.", spec->name,
+                             type_name(value));
+            return;
+        }
+        check_text(spec, text, errors);
+        if (spec->type == FIELD_URL && !is_url(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be an http or https URL.", spec->name);
+        return;
+    case FIELD_SLUG:
+    case FIELD_REFERENCE:
+        if (text == NULL || !validate_is_slug(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a slug: 1 to 64 lower-case letters, digits "
+                             "and single hyphens, such as \"triple-p\".", spec->name);
+        return;
+    case FIELD_INTEGER:
+        if (!json_is_integer(value))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be an integer, not %s.", spec->name,
+                             type_name(value));
+        else if (json_integer_value(value) < spec->minimum || json_integer_value(value) > spec->maximum)
+            field_errors_add(errors, spec->name, "Field \"%s\" must be from %ld to %ld; it is %lld.", spec->name,
+                             spec->minimum, spec->maximum, (long long)json_integer_value(value));
+        return;
+    case FIELD_BOOLEAN:
+        if (!json_is_boolean(value))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be true or false, not %s.", spec->name,
+                             type_name(value));
+        return;
+    case FIELD_CHOICE:
+        if (text == NULL || !is_choice(spec->choices, text)) {
+            list_choices(spec->choices, choices, sizeof(choices));
+            field_errors_add(errors, spec->name, "Field \"%s\" must be one of %s.", spec->name, choices);
+        }
+        return;
+    case FIELD_CHOICE_ARRAY:
+    case FIELD_TEXT_ARRAY: {
+        size_t index;
+        const json_t *item;
+        bool ok = json_is_array(value);
+        if (ok && spec->type == FIELD_CHOICE_ARRAY && json_array_size(value) == 0)
+            ok = false;
+        if (ok && spec->maximum > 0 && json_array_size(value) > (size_t)spec->maximum)
+            ok = false;
+        json_array_foreach(value, index, item) {
+            const char *s = json_string_value(item);
+            if (!ok || s == NULL)
+                ok = false;
+            else if (spec->type == FIELD_CHOICE_ARRAY && !is_choice(spec->choices, s))
+                ok = false;
+            else if (spec->type == FIELD_TEXT_ARRAY && (!validate_is_clean_utf8(s) || s[0] == '\0'
+                                                        || strlen(s) > spec->max_length))
+                ok = false;
+            for (size_t j = 0; ok && j < index; j++)
+                if (strcmp(json_string_value(json_array_get(value, j)), s) == 0)
+                    ok = false;   /* duplicates */
+        }
+        if (ok)
+            return;
+        if (spec->type == FIELD_CHOICE_ARRAY) {
+            list_choices(spec->choices, choices, sizeof(choices));
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a non-empty array of distinct values from %s.",
+                             spec->name, choices);
+        } else {
+            field_errors_add(errors, spec->name, "Field \"%s\" must be an array of at most %ld distinct non-empty "
+                             "strings of at most %zu bytes.", spec->name, spec->maximum, spec->max_length);
+        }
+        return;
+    }
+    }
+}
+
+bool fields_check_object(const json_t *body, const struct field_spec *specs, struct field_errors *errors)
+{
+    size_t before = errors->count;
+    const char *key;
+    const json_t *value;
+
+    if (!json_is_object(body)) {
+        field_errors_add(errors, "(body)", "The request body must be a JSON object.");
+        return false;
+    }
+    json_object_foreach((json_t *)body, key, value) {
+        bool known = false;
+        for (const struct field_spec *spec = specs; spec->name != NULL; spec++)
+            known = known || strcmp(spec->name, key) == 0;
+        if (!known)
+            field_errors_add(errors, key, "Field \"%s\" is not recognized.",
+                             validate_is_clean_utf8(key) && strlen(key) < 64 ? key : "(unprintable)");
+    }
+    for (const struct field_spec *spec = specs; spec->name != NULL; spec++) {
+        value = json_object_get(body, spec->name);
+        if (value == NULL || json_is_null(value)) {
+            if (spec->required)
+                field_errors_add(errors, spec->name, "Field \"%s\" is required.", spec->name);
+            continue;
+        }
+        check_value(spec, value, errors);
+    }
+    return errors->count == before;
+}
+
+void fields_check_order(const json_t *body, const char *low_name, const char *high_name,
+                        struct field_errors *errors)
+{
+    const json_t *low = json_object_get(body, low_name);
+    const json_t *high = json_object_get(body, high_name);
+
+    if (json_is_integer(low) && json_is_integer(high) && json_integer_value(low) > json_integer_value(high))
+        field_errors_add(errors, high_name, "Field \"%s\" must not be less than \"%s\".", high_name, low_name);
+}
+
+bool fields_merge_patch(json_t *target, const json_t *patch)
+{
+    const char *key;
+    json_t *value;
+
+    if (!json_is_object(target) || !json_is_object(patch))
+        return false;
+    json_object_foreach((json_t *)patch, key, value) {
+        if (json_is_null(value))
+            json_object_del(target, key);
+        else
+            json_object_set(target, key, value);
+    }
+    return true;
+}
