@@ -92,6 +92,22 @@ else record "migrations and reference data load" fail "$(tail -n 3 "$tmp/setup.l
 if build/insatskatalog-admin migrate | grep -q ' 0 applied'; then record "a second migrate applies nothing" ok
 else record "a second migrate applies nothing" fail; fi
 
+# Keys for the write tests: one of each kind a client can hold or have lost.
+make_key() { build/insatskatalog-admin key create "$@" | tail -n 1; }
+ADMIN_KEY=$(make_key test-admin admin)
+MUNICIPALITY_KEY=$(make_key test-municipality-0381 municipality:0381)
+EXPIRED_KEY=$(make_key test-expired admin 2000-01-01T00:00:00Z)
+REVOKED_KEY=$(make_key test-revoked admin)
+build/insatskatalog-admin key revoke test-revoked >/dev/null
+export ADMIN_KEY MUNICIPALITY_KEY EXPIRED_KEY REVOKED_KEY
+if [ -n "$ADMIN_KEY" ] && [ -n "$MUNICIPALITY_KEY" ] && [ -n "$EXPIRED_KEY" ] && [ -n "$REVOKED_KEY" ]; then
+  record "the admin command creates and revokes API keys" ok
+else record "the admin command creates and revokes API keys" fail; fi
+if build/insatskatalog-admin key list | grep -q 'test-revoked .*revoked' \
+   && ! build/insatskatalog-admin key list | grep -q "${ADMIN_KEY##*_}"; then
+  record "key list shows states and never a secret" ok
+else record "key list shows states and never a secret" fail; fi
+
 PORT=$http_port OPENAPI_PATH=openapi.yaml LOG_LEVEL=info build/insatskatalog >"$tmp/server.log" 2>&1 &
 server_pid=$!
 if wait_for_http "http://127.0.0.1:$http_port/readyz" 20; then record "server starts and is ready" ok
@@ -113,6 +129,15 @@ fi
 if grep -q 'request method=GET path="/v1/methods" status=200' "$tmp/server.log"; then
   record "one log line per request with method, path, status and duration" ok
 else record "one log line per request with method, path, status and duration" fail; fi
+
+# Secrets must never reach the log or the database.
+leaked=ok
+pg_dump --data-only "$DATABASE_URL" >"$tmp/dump.sql" 2>/dev/null && grep -q 'COPY public.api_keys' "$tmp/dump.sql" || leaked=fail
+for key in "$ADMIN_KEY" "$MUNICIPALITY_KEY"; do
+  secret=${key##*_}
+  grep -qF -- "$secret" "$tmp/server.log" "$tmp/dump.sql" && leaked=fail
+done
+record "no API key secret appears in the log or the database" "$leaked"
 
 kill -TERM "$server_pid"
 stopped=fail

@@ -97,6 +97,23 @@ static bool is_listed(const char *const *names, const char *name)
     return false;
 }
 
+/* Whether the raw query string has a parameter called name. ulfius puts
+ * path and query parameters in one map, so this is how a query parameter
+ * that shadows a path parameter (/v1/methods/mst?slug=fft) is caught. */
+static bool query_has(const struct _u_request *req, const char *name)
+{
+    const char *p = req->http_url ? strchr(req->http_url, '?') : NULL;
+    size_t length = strlen(name);
+
+    while (p != NULL) {
+        p++;
+        if (strncmp(p, name, length) == 0 && (p[length] == '=' || p[length] == '&' || p[length] == '\0'))
+            return true;
+        p = strchr(p, '&');
+    }
+    return false;
+}
+
 void params_check_known(const struct _u_request *req, const char *const *allowed,
                         const char *const *path_params, struct field_errors *errors)
 {
@@ -104,7 +121,7 @@ void params_check_known(const struct _u_request *req, const char *const *allowed
     char quoted[80];
 
     for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-        if (is_listed(allowed, keys[i]) || is_listed(path_params, keys[i]))
+        if (is_listed(allowed, keys[i]) || (is_listed(path_params, keys[i]) && !query_has(req, keys[i])))
             continue;
         problem_quote_value(keys[i], quoted, sizeof(quoted));
         field_errors_add(errors, keys[i], "Query parameter \"%s\" is not recognized here.", quoted);

@@ -167,7 +167,7 @@ bool validate_is_timestamp(const char *text)
         return true;
     if ((*p == '+' || *p == '-') && strlen(p) == 6 && all_digits(p + 1, 2) && p[3] == ':'
         && all_digits(p + 4, 2))
-        return two_digits(p + 1) <= 23 && two_digits(p + 4) <= 59;
+        return two_digits(p + 1) <= 15 && two_digits(p + 4) <= 59;   /* PostgreSQL's limit for offsets */
     return false;
 }
 

@@ -124,6 +124,8 @@ static void timestamps_are_rfc3339_with_real_calendar_days(void **state)
         { "2024-01-31T12:00:00.123456Z", true },
         { "2024-01-31T12:00:00+01:00", true },
         { "2024-01-31T12:00:00-11:30", true },
+        { "2024-01-31T12:00:00+15:59", true },
+        { "2024-01-31T12:00:00+16:00", false },   /* beyond what PostgreSQL accepts */
         { "2024-01-31T24:00:00Z", false },
         { "2024-01-31T12:60:00Z", false },
         { "2024-01-31T12:00:00", false },         /* a time needs a zone */
