@@ -18,6 +18,12 @@ $$;
 CREATE DOMAIN slug AS text
     CHECK (VALUE ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(VALUE) <= 64);
 
+-- array_to_string is only STABLE (it may call type output functions); for
+-- text[] it cannot change, so this wrapper may feed a generated column.
+CREATE FUNCTION join_words(text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_to_string($1, ' ')
+$$;
+
 CREATE TABLE counties (
     code        text PRIMARY KEY CHECK (code ~ '^[0-9]{2}$'),
     name        text NOT NULL CHECK (name <> ''),
@@ -128,7 +134,7 @@ CREATE TABLE assessment_instruments (
     description    text NOT NULL DEFAULT '',
     updated_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
     search         tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('swedish', abbreviation || ' ' || name), 'A') ||
+        setweight(to_tsvector('swedish', abbreviation || ' ' || name || ' ' || join_words(other_names)), 'A') ||
         setweight(to_tsvector('swedish', assesses || ' ' || description), 'B')) STORED,
     CHECK (age_min <= age_max)
 );

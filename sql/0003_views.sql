@@ -199,7 +199,10 @@ CREATE FUNCTION swedish_prefix_query(text) RETURNS tsquery LANGUAGE sql IMMUTABL
 $$;
 
 CREATE VIEW search_documents AS
-SELECT 'method' AS kind, slug, abbreviation || ' – ' || name_sv AS title, description AS summary,
+-- "KOMET – kommunikationsmetod" already starts with its abbreviation: do not repeat it.
+SELECT 'method' AS kind, slug,
+       CASE WHEN starts_with(name_sv, abbreviation) THEN name_sv ELSE abbreviation || ' – ' || name_sv END AS title,
+       description AS summary,
        '/v1/methods/' || slug AS href, search FROM methods
 UNION ALL
 SELECT 'intervention_type', slug, name_sv, description, '/v1/intervention-types/' || slug, search

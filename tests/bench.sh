@@ -21,7 +21,9 @@ pg_dir=$tmp/pg
 server_pid=
 
 cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  for pid in "$server_pid" "${nocache_pid:-}"; do
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
   deploy/pg.sh stop "$pg_dir" >/dev/null 2>&1
   [ -f "$pg_dir/location" ] && rm -rf "$(cat "$pg_dir/location")"
   rm -rf "$tmp"
@@ -39,50 +41,64 @@ free_port() {
 
 pg_port=$(free_port); http_port=$(free_port)
 mkdir -p "$pg_dir"
-DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" 2>/dev/null | tail -n 1) || { echo "bench: PostgreSQL did not start" >&2; exit 1; }
+DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" 2>"$tmp/pg.log" | tail -n 1) || { echo "bench: PostgreSQL did not start:" >&2; cat "$tmp/pg.log" >&2; exit 1; }
 export DATABASE_URL
 build/insatskatalog-admin setup >/dev/null || exit 1
-[ -x build/insatskatalog-admin ] && [ -n "${BENCH_SETUP:-}" ] && eval "$BENCH_SETUP"
+BENCH_KEY=$(build/insatskatalog-admin key create bench admin | tail -n 1)
+export BENCH_KEY
 PORT=$http_port OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$http_port/readyz" 2>/dev/null && break; sleep 0.1; done
+# A second server with the document cache off: the cost of a read that goes to PostgreSQL.
+nocache_port=$(free_port)
+PORT=$nocache_port CACHE_MIB=0 OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-nocache.log" 2>&1 &
+nocache_pid=$!
+for port in "$http_port" "$nocache_port"; do
+  for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null && break; sleep 0.1; done
+done
 
 base=http://127.0.0.1:$http_port
+# "label|url|wrk options": the label is what the table shows.
 targets=(
-  "ceiling /healthz"
-  "/v1/methods"
-  "/v1/methods/fft"
-  "/v1/municipalities?county=03"
-  "/v1/search?q=familj"
+  "ceiling /healthz|$base/healthz|"
+  "GET /v1/methods|$base/v1/methods|"
+  "GET /v1/methods/fft|$base/v1/methods/fft|"
+  "GET /v1/municipalities?county=03|$base/v1/municipalities?county=03|"
+  "GET /v1/search?q=familj|$base/v1/search?q=familj|"
+  "GET /v1/methods (cache off)|http://127.0.0.1:$nocache_port/v1/methods|"
+  "PATCH /v1/methods/{slug} (8 conns)|$base|-c8 -s tests/bench_patch.lua"
 )
-[ -n "${BENCH_EXTRA_TARGETS:-}" ] && read -r -a extra <<<"$BENCH_EXTRA_TARGETS" && targets+=("${extra[@]}")
+[ -n "${BENCH_EXTRA_TARGETS:-}" ] && while read -r line; do [ -n "$line" ] && targets+=("$line"); done <<<"$BENCH_EXTRA_TARGETS"
 
 # wrk prints latencies as 812.00us, 1.23ms or 1.02s; convert to ms.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 declare -A rps p50 p99
-for target in "${targets[@]}"; do path=${target#ceiling }; curl -fsS -o /dev/null "$base$path" || { echo "bench: $path does not answer 200" >&2; exit 1; }; done
-echo "bench: $rounds rounds of ${seconds}s per endpoint, wrk -t2 -c$connections, server and wrk on the same $(nproc) cores"
+for target in "${targets[@]}"; do
+  IFS='|' read -r label url options <<<"$target"
+  [ -z "$options" ] && { curl -fsS -o /dev/null "$url" || { echo "bench: $url does not answer 200" >&2; exit 1; }; }
+done
+echo "bench: $rounds rounds of ${seconds}s per endpoint, wrk -t2 -c$connections unless noted, server and wrk on the same $(nproc) cores"
 for round in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
-    path=${target#ceiling }
-    out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$base$path" 2>&1)
-    rps[$path]+="$(awk '/Requests\/sec/ { print $2 }' <<<"$out") "
-    p50[$path]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
-    p99[$path]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
+    IFS='|' read -r label url options <<<"$target"
+    # shellcheck disable=SC2086 # options are words for wrk
+    out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency $options "$url" 2>&1)
+    rps[$label]+="$(awk '/Requests\/sec/ { print $2 }' <<<"$out") "
+    p50[$label]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
+    p99[$label]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
     errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-    [ -n "$errors" ] && echo "bench: $path: $errors" >&2
+    [ -n "$errors" ] && echo "bench: $label: $errors" >&2
   done
 done
 
-ceiling=$(tr ' ' '\n' <<<"${rps[/healthz]}" | grep . | median)
-printf '\n%-34s %10s %9s %9s %9s\n' endpoint "req/s" "p50 ms" "p99 ms" "ceiling"
+ceiling=$(tr ' ' '\n' <<<"${rps[ceiling /healthz]}" | grep . | median)
+printf '\n%-38s %10s %9s %9s %9s\n' endpoint "req/s" "p50 ms" "p99 ms" "ceiling"
 for target in "${targets[@]}"; do
-  path=${target#ceiling }
-  r=$(tr ' ' '\n' <<<"${rps[$path]}" | grep . | median)
-  a=$(tr ' ' '\n' <<<"${p50[$path]}" | grep . | median)
-  b=$(tr ' ' '\n' <<<"${p99[$path]}" | grep . | median)
-  printf '%-34s %10.0f %9.3f %9.3f %8.0f%%\n' "$path" "$r" "$a" "$b" "$(awk -v r="$r" -v c="$ceiling" 'BEGIN { print 100 * r / c }')"
+  IFS='|' read -r label url options <<<"$target"
+  r=$(tr ' ' '\n' <<<"${rps[$label]}" | grep . | median)
+  a=$(tr ' ' '\n' <<<"${p50[$label]}" | grep . | median)
+  b=$(tr ' ' '\n' <<<"${p99[$label]}" | grep . | median)
+  printf '%-38s %10.0f %9.3f %9.3f %8.0f%%\n' "$label" "$r" "$a" "$b" "$(awk -v r="$r" -v c="$ceiling" 'BEGIN { print 100 * r / c }')"
 done
 echo "(medians of $rounds rounds; ceiling = share of /healthz throughput in this run)"

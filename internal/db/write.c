@@ -125,10 +125,27 @@ static bool is_unreferenced(struct db_pool *pool, PGconn *conn, const struct db_
     return none;
 }
 
-void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
-                  const char *key, const char *input, const char *if_match, const struct db_key *actor,
-                  struct db_write_result *out)
+/* Runs prepare on the current input; NULL (outcome set) when it refuses or fails. */
+static char *prepared_input(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                            db_write_prepare_fn *prepare, void *context, enum db_write_outcome *outcome)
 {
+    const char *params[] = { key };
+    PGresult *res = query(pool, conn, w->input_statement, 1, params, outcome);
+    char *input = NULL;
+
+    if (res != NULL && PQntuples(res) == 1 && (input = prepare(context, PQgetvalue(res, 0, 0))) == NULL)
+        *outcome = DB_WRITE_REFUSED;
+    else if (res != NULL && PQntuples(res) != 1)
+        *outcome = DB_WRITE_NOT_FOUND;
+    PQclear(res);
+    return input;
+}
+
+void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
+                  const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
+                  const char *if_match, const struct db_key *actor, struct db_write_result *out)
+{
+    char *merged = NULL;
     PGconn *conn = NULL;
     PGresult *res = NULL;
     char *before = NULL;
@@ -167,6 +184,11 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         if (if_match == NULL || !etag_list_matches(if_match, etag, false)) {
             out->outcome = DB_WRITE_PRECONDITION_FAILED;
             goto cleanup;
+        }
+        if (prepare != NULL) {
+            if ((merged = prepared_input(pool, conn, w, key, prepare, prepare_context, &out->outcome)) == NULL)
+                goto cleanup;
+            input = merged;
         }
     }
     if (action != DB_WRITE_DELETE && !references_exist(pool, conn, w, input, out))
@@ -220,6 +242,7 @@ cleanup:
     free(before);
     free(after);
     free(new_key);
+    free(merged);
     db_pool_release(pool, conn);
 }
 
@@ -229,36 +252,4 @@ void db_write_result_release(struct db_write_result *result)
     free(result->detail);
     result->document = NULL;
     result->detail = NULL;
-}
-
-enum db_status db_write_read_input(struct db_pool *pool, const struct db_writable *w, const char *key,
-                                   char **input, char etag_out[36])
-{
-    const char *params[] = { key };
-    enum db_status status = DB_ERROR;
-    PGconn *conn = NULL;
-    PGresult *res = NULL;
-    enum db_write_outcome outcome = DB_WRITE_FAILED;
-    char *document = NULL;
-
-    *input = NULL;
-    if ((conn = db_pool_acquire(pool)) == NULL)
-        return DB_UNAVAILABLE;
-    if ((document = read_document(pool, conn, w, key, &outcome)) == NULL) {
-        status = outcome == DB_WRITE_NOT_FOUND ? DB_NOT_FOUND
-                 : outcome == DB_WRITE_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR;
-        goto cleanup;
-    }
-    etag_of(document, strlen(document), etag_out);
-    if ((res = query(pool, conn, w->input_statement, 1, params, &outcome)) == NULL || PQntuples(res) != 1) {
-        status = res == NULL && outcome == DB_WRITE_UNAVAILABLE ? DB_UNAVAILABLE : DB_NOT_FOUND;
-        goto cleanup;
-    }
-    if ((*input = strdup(PQgetvalue(res, 0, 0))) != NULL)
-        status = DB_OK;
-cleanup:
-    PQclear(res);
-    free(document);
-    db_pool_release(pool, conn);
-    return status;
 }

@@ -43,6 +43,7 @@ enum db_write_outcome {
     DB_WRITE_MISSING_REFERENCE,     /* result.field names a reference to nothing */
     DB_WRITE_REFERENCED,            /* result.detail is the JSON array of referrers */
     DB_WRITE_INVALID,               /* a database rule refused the values */
+    DB_WRITE_REFUSED,               /* the prepare callback refused (it knows why) */
     DB_WRITE_UNAVAILABLE,
     DB_WRITE_FAILED,
 };
@@ -55,23 +56,25 @@ struct db_write_result {
 };
 
 /*
- * Runs one write. key: the record's slug (NULL for create); input: the
- * validated input object as JSON text (NULL for delete); if_match: the
- * client's If-Match header (NULL only for create); actor: who writes.
- * Always fills *out; free its strings with db_write_result_release().
+ * Computes an update's input from the record's current input (for PATCH,
+ * which merges into it), inside the write transaction and under the row
+ * lock, so the merge base is exactly the version If-Match named.
+ * Returns a new string for *out (freed by the caller with free()), or NULL
+ * to refuse the write; context says why.
  */
-void db_write_run(struct db_pool *pool, const struct db_writable *writable, enum db_write_action action,
-                  const char *key, const char *input, const char *if_match, const struct db_key *actor,
-                  struct db_write_result *out);
-
-void db_write_result_release(struct db_write_result *result);
+typedef char *db_write_prepare_fn(void *context, const char *current_input);
 
 /*
- * Reads the editable input object of a record and the ETag of its public
- * representation (for PATCH, which merges into the input). On DB_OK *input
- * is a new string to free(); etag_out receives the tag.
+ * Runs one write. key: the record's slug (NULL for create); input: the
+ * validated input object as JSON text (NULL for delete, or for an update
+ * with prepare); if_match: the client's If-Match header (NULL only for
+ * create); actor: who writes. Always fills *out; free its strings with
+ * db_write_result_release().
  */
-enum db_status db_write_read_input(struct db_pool *pool, const struct db_writable *writable, const char *key,
-                                   char **input, char etag_out[36]);
+void db_write_run(struct db_pool *pool, const struct db_writable *writable, enum db_write_action action,
+                  const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
+                  const char *if_match, const struct db_key *actor, struct db_write_result *out);
+
+void db_write_result_release(struct db_write_result *result);
 
 #endif

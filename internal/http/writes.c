@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../model/etag.h"
 #include "../validate/validate.h"
 #include "auth.h"
 #include "body.h"
@@ -93,6 +92,8 @@ static void respond_to_write(const struct _u_request *req, struct _u_response *r
     case DB_WRITE_INVALID:
         problem_invalid_value(resp, resource->kind);
         return;
+    case DB_WRITE_REFUSED:   /* the prepare callback has answered */
+        return;
     case DB_WRITE_UNAVAILABLE:
         problem_from_db(resp, DB_UNAVAILABLE, resource->kind, "slug", key);
         return;
@@ -103,7 +104,7 @@ static void respond_to_write(const struct _u_request *req, struct _u_response *r
     problem_internal(resp);
 }
 
-/* Validates input and runs the write; input is borrowed. */
+/* Runs the write of a validated input (borrowed; NULL for delete). */
 static void run_write(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                       const struct writable_resource *resource, enum db_write_action action, const char *key,
                       const json_t *input, const char *if_match, const struct db_key *actor)
@@ -115,10 +116,36 @@ static void run_write(const struct _u_request *req, struct _u_response *resp, co
         problem_internal(resp);
         return;
     }
-    db_write_run(app->pool, resource->db, action, key, text, if_match, actor, &result);
+    db_write_run(app->pool, resource->db, action, key, text, NULL, NULL, if_match, actor, &result);
     respond_to_write(req, resp, resource, &result, key, input, action == DB_WRITE_CREATE ? 201 : 200);
     db_write_result_release(&result);
     free(text);
+}
+
+/* What PATCH's merge step needs, and where it leaves a refusal. */
+struct patch_context {
+    struct _u_response *resp;
+    const struct writable_resource *resource;
+    const json_t *patch;
+    const char *slug;
+    json_t *merged;      /* the merged input, kept for the response (Location, problem details) */
+};
+
+/* db_write_prepare_fn: merges the patch into the current input and validates the result. */
+static char *merge_patch_into(void *context, const char *current_input)
+{
+    struct patch_context *ctx = context;
+    char *text = NULL;
+
+    if ((ctx->merged = json_loads(current_input, 0, NULL)) == NULL || !fields_merge_patch(ctx->merged, ctx->patch)) {
+        problem_internal(ctx->resp);
+        return NULL;
+    }
+    if (!valid_input_or_problem(ctx->resp, ctx->resource, ctx->merged, ctx->slug))
+        return NULL;
+    if ((text = json_dumps(ctx->merged, JSON_COMPACT)) == NULL)
+        problem_internal(ctx->resp);
+    return text;
 }
 
 void writes_create(const struct _u_request *req, struct _u_response *resp, const struct app *app,
@@ -157,11 +184,10 @@ cleanup:
 void writes_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                   const struct writable_resource *resource)
 {
+    struct patch_context ctx = { .resp = resp, .resource = resource };
+    struct db_write_result result;
     struct db_key actor;
     json_t *patch = NULL;
-    json_t *input = NULL;
-    char *current = NULL;
-    char etag[36];
     const char *slug, *if_match;
 
     if (!auth_or_problem(req, resp, app, NULL, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
@@ -172,27 +198,15 @@ void writes_patch(const struct _u_request *req, struct _u_response *resp, const 
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
-    enum db_status status = db_write_read_input(app->pool, resource->db, slug, &current, etag);
-    if (status != DB_OK) {
-        problem_from_db(resp, status, resource->kind, "slug", slug);
-        goto cleanup;
-    }
-    /* Checked again under the row lock; this early check only saves work. */
-    if (!etag_list_matches(if_match, etag, false)) {
-        problem_precondition_failed(resp);
-        goto cleanup;
-    }
-    if ((input = json_loads(current, 0, NULL)) == NULL || !fields_merge_patch(input, patch)) {
-        problem_internal(resp);
-        goto cleanup;
-    }
-    if (!valid_input_or_problem(resp, resource, input, slug))
-        goto cleanup;
-    run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, input, if_match, &actor);
+    ctx.patch = patch;
+    ctx.slug = slug;
+    db_write_run(app->pool, resource->db, DB_WRITE_UPDATE, slug, NULL, merge_patch_into, &ctx, if_match, &actor,
+                 &result);
+    respond_to_write(req, resp, resource, &result, slug, ctx.merged, 200);
+    db_write_result_release(&result);
 cleanup:
     json_decref(patch);
-    json_decref(input);
-    free(current);
+    json_decref(ctx.merged);
 }
 
 void writes_delete(const struct _u_request *req, struct _u_response *resp, const struct app *app,
