@@ -65,7 +65,7 @@ targets=(
   "GET /v1/municipalities?county=03|$base/v1/municipalities?county=03|"
   "GET /v1/search?q=familj|$base/v1/search?q=familj|"
   "GET /v1/methods (cache off)|http://127.0.0.1:$nocache_port/v1/methods|"
-  "PATCH /v1/methods/{slug} (8 conns)|$base|-c8 -s tests/bench_patch.lua"
+  "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
 )
 [ -n "${BENCH_EXTRA_TARGETS:-}" ] && while read -r line; do [ -n "$line" ] && targets+=("$line"); done <<<"$BENCH_EXTRA_TARGETS"
 
