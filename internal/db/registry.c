@@ -8,6 +8,7 @@
 #include "catalogue.h"
 #include "catalogue_write.h"
 #include "keys.h"
+#include "providers.h"
 #include "write.h"
 
 const struct db_statement *const db_all_statements[] = {
@@ -17,5 +18,6 @@ const struct db_statement *const db_all_statements[] = {
     db_keys_statements,
     db_write_statements,
     db_audit_statements,
+    db_providers_statements,
     NULL,
 };

@@ -84,11 +84,17 @@ static bool references_exist(struct db_pool *pool, PGconn *conn, const struct db
     bool ok = object != NULL;
 
     for (const struct db_reference *ref = w->references; ok && ref->field != NULL; ref++) {
-        const char *slug = json_string_value(json_object_get(object, ref->field));
-        const char *params[] = { slug };
+        const json_t *value = json_object_get(object, ref->field);
+        char number[24];
+        const char *text = json_string_value(value);
+        const char *params[] = { text };
         PGresult *res;
-        if (slug == NULL)
+        if (json_is_integer(value)) {   /* references by id */
+            snprintf(number, sizeof(number), "%lld", (long long)json_integer_value(value));
+            params[0] = number;
+        } else if (text == NULL) {
             continue;   /* optional reference left out */
+        }
         if ((res = query(pool, conn, ref->exists_statement, 1, params, &out->outcome)) == NULL) {
             ok = false;
             break;
@@ -141,6 +147,34 @@ static char *prepared_input(struct db_pool *pool, PGconn *conn, const struct db_
     return input;
 }
 
+/* The owner id in a "provider:<id>" scope, or NULL for admin. */
+static const char *scope_owner(const struct db_key *actor)
+{
+    const char *colon = strchr(actor->scope, ':');
+    return strcmp(actor->scope, "admin") == 0 || colon == NULL ? NULL : colon + 1;
+}
+
+/* Whether statement(param) names owner as the record's owner. */
+static bool is_owned_by(struct db_pool *pool, PGconn *conn, const char *statement, const char *param,
+                        const char *owner, enum db_write_outcome *outcome)
+{
+    const char *params[] = { param };
+    PGresult *res;
+    bool owned;
+
+    if (statement == NULL) {
+        *outcome = DB_WRITE_FORBIDDEN;
+        return false;
+    }
+    if ((res = query(pool, conn, statement, 1, params, outcome)) == NULL)
+        return false;
+    owned = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), owner) == 0;
+    PQclear(res);
+    if (!owned)
+        *outcome = DB_WRITE_FORBIDDEN;
+    return owned;
+}
+
 void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
                   const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
                   const char *if_match, const struct db_key *actor, struct db_write_result *out)
@@ -166,6 +200,11 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     }
     in_transaction = true;
 
+    const char *owner = scope_owner(actor);
+    if (owner != NULL && action == DB_WRITE_CREATE && !w->owner_may_create) {
+        out->outcome = DB_WRITE_FORBIDDEN;
+        goto cleanup;
+    }
     if (action != DB_WRITE_CREATE) {
         const char *params[] = { key };
         char etag[ETAG_SIZE];
@@ -177,6 +216,8 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         }
         PQclear(res);
         res = NULL;
+        if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, &out->outcome))
+            goto cleanup;
         if ((before = read_document(pool, conn, w, key, &out->outcome)) == NULL)
             goto cleanup;
         /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
@@ -192,6 +233,10 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         }
     }
     if (action != DB_WRITE_DELETE && !references_exist(pool, conn, w, input, out))
+        goto cleanup;
+    /* Nor may an owner hand a record to someone else. */
+    if (owner != NULL && action != DB_WRITE_DELETE && w->owner_of_input_statement != NULL
+        && !is_owned_by(pool, conn, w->owner_of_input_statement, input, owner, &out->outcome))
         goto cleanup;
     if (action == DB_WRITE_DELETE && !is_unreferenced(pool, conn, w, key, out))
         goto cleanup;
@@ -235,6 +280,8 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     out->outcome = DB_WRITE_DONE;
     out->document = after;
     after = NULL;
+    out->key = new_key;
+    new_key = NULL;
 cleanup:
     if (in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));
@@ -250,6 +297,8 @@ void db_write_result_release(struct db_write_result *result)
 {
     free(result->document);
     free(result->detail);
+    free(result->key);
     result->document = NULL;
     result->detail = NULL;
+    result->key = NULL;
 }

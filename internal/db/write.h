@@ -9,6 +9,8 @@
 #ifndef INSATSKATALOG_DB_WRITE_H
 #define INSATSKATALOG_DB_WRITE_H
 
+#include <stdbool.h>
+
 #include "keys.h"
 #include "pool.h"
 
@@ -31,6 +33,11 @@ struct db_writable {
     const char *delete_statement;   /* $1 key */
     const char *referrers_statement;/* $1 key -> JSON array of what refers to it (empty: none) */
     const struct db_reference *references;   /* ended by {NULL} */
+    /* Records with an owner (a provider): a key scoped "provider:<id>" may
+     * write only records whose owner is <id>. NULL statements: admin only. */
+    const char *owner_of_key_statement;      /* $1 key -> owner id */
+    const char *owner_of_input_statement;    /* $1 input jsonb -> owner id */
+    bool owner_may_create;                   /* false: only admin creates (a provider itself) */
 };
 
 enum db_write_action { DB_WRITE_CREATE, DB_WRITE_UPDATE, DB_WRITE_DELETE };
@@ -44,6 +51,7 @@ enum db_write_outcome {
     DB_WRITE_REFERENCED,            /* result.detail is the JSON array of referrers */
     DB_WRITE_INVALID,               /* a database rule refused the values */
     DB_WRITE_REFUSED,               /* the prepare callback refused (it knows why) */
+    DB_WRITE_FORBIDDEN,             /* the key's scope does not own this record */
     DB_WRITE_UNAVAILABLE,
     DB_WRITE_FAILED,
 };
@@ -51,6 +59,7 @@ enum db_write_outcome {
 struct db_write_result {
     enum db_write_outcome outcome;
     char *document;                 /* DONE on create/update: new representation; free() */
+    char *key;                      /* DONE on create: the new record's key; free() */
     char *detail;                   /* REFERENCED: referrers JSON; free() */
     const char *field;              /* MISSING_REFERENCE: the field (borrowed from the writable) */
 };

@@ -14,11 +14,10 @@ bool auth_scope_allows(const struct db_key *key, const char *scope)
     return strcmp(key->scope, "admin") == 0 || (scope != NULL && strcmp(key->scope, scope) == 0);
 }
 
-bool auth_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                     const char *required_scope, struct db_key *out)
+bool auth_key_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                         struct db_key *out)
 {
     const char *header = u_map_get_case(req->map_header, "Authorization");
-    char detail[200];
 
     if (header == NULL) {
         problem_unauthorized(resp, "This request needs an API key: send \"Authorization: Bearer <key>\".");
@@ -38,6 +37,16 @@ bool auth_or_problem(const struct _u_request *req, struct _u_response *resp, con
         problem_from_db(resp, DB_UNAVAILABLE, "key", "id", "");
         return false;
     }
+    return true;
+}
+
+bool auth_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                     const char *required_scope, struct db_key *out)
+{
+    char detail[200];
+
+    if (!auth_key_or_problem(req, resp, app, out))
+        return false;
     if (!auth_scope_allows(out, required_scope)) {
         snprintf(detail, sizeof(detail), "The API key's scope \"%s\" does not allow this request; it needs %s%s%s.",
                  out->scope, required_scope ? "\"" : "the \"admin\" scope", required_scope ? required_scope : "",

@@ -22,6 +22,10 @@
 bool auth_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                      const char *required_scope, struct db_key *out);
 
+/* Only the first half: a usable key of any scope (401 or 503 otherwise). */
+bool auth_key_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                         struct db_key *out);
+
 /* Whether a verified key's scope is admin or equals scope. */
 bool auth_scope_allows(const struct db_key *key, const char *scope);
 

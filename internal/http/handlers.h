@@ -80,6 +80,32 @@ handler_fn handle_counties_get;
 handler_fn handle_municipalities_list;
 handler_fn handle_municipalities_get;
 
+/* providers.c */
+handler_fn handle_providers_list;
+handler_fn handle_providers_get;
+handler_fn handle_providers_create;
+handler_fn handle_providers_replace;
+handler_fn handle_providers_patch;
+handler_fn handle_providers_delete;
+handler_fn handle_providers_history;
+handler_fn handle_method_providers;
+
+/* offerings.c */
+handler_fn handle_offerings_list;
+handler_fn handle_offerings_get;
+handler_fn handle_county_offerings;
+handler_fn handle_availability_get;
+handler_fn handle_offerings_create;
+handler_fn handle_offerings_replace;
+handler_fn handle_offerings_patch;
+handler_fn handle_offerings_delete;
+handler_fn handle_offerings_history;
+handler_fn handle_availability_create;
+handler_fn handle_availability_replace;
+handler_fn handle_availability_patch;
+handler_fn handle_availability_delete;
+handler_fn handle_availability_history;
+
 /* audit.c */
 handler_fn handle_audit_list;
 

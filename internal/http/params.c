@@ -80,6 +80,11 @@ bool params_check(const struct param_spec *spec, const char *value, struct field
             field_errors_add(errors, spec->name, "Query parameter \"%s\" must be a positive integer. It was \"%s\".",
                              spec->name, quoted);
         break;
+    case PARAM_DATE:
+        if (!(valid = validate_is_date(value)))
+            field_errors_add(errors, spec->name, "Query parameter \"%s\" must be a date such as \"2025-01-31\". It "
+                             "was \"%s\".", spec->name, quoted);
+        break;
     case PARAM_TEXT:
         if (!(valid = validate_is_clean_utf8(value) && value[0] != '\0' && strlen(value) <= 200))
             field_errors_add(errors, spec->name, "Query parameter \"%s\" must be text of 1 to 200 bytes of "

@@ -22,6 +22,7 @@ enum param_kind {
     PARAM_CHOICE,       /* one of a fixed list */
     PARAM_TEXT,         /* clean UTF-8, 1..200 bytes */
     PARAM_ID,           /* positive integer id */
+    PARAM_DATE,         /* "YYYY-MM-DD" */
 };
 
 struct param_spec {

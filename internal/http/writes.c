@@ -23,7 +23,9 @@ static bool valid_input_or_problem(struct _u_response *resp, const struct writab
     fields_check_object(input, resource->fields, &errors);
     if (resource->low_field != NULL)
         fields_check_order(input, resource->low_field, resource->high_field, &errors);
-    if (path_slug != NULL && slug != NULL && strcmp(slug, path_slug) != 0)
+    if (resource->extra_check != NULL)
+        resource->extra_check(input, &errors);
+    if (!resource->key_is_id && path_slug != NULL && slug != NULL && strcmp(slug, path_slug) != 0)
         field_errors_add(&errors, "slug", "Field \"slug\" cannot be changed; it must be \"%s\" or left out.",
                          path_slug);
     if (errors.count == 0)
@@ -32,16 +34,36 @@ static bool valid_input_or_problem(struct _u_response *resp, const struct writab
     return false;
 }
 
-/* The path's slug, or a 404 when it cannot name a record. */
+static const char *key_name(const struct writable_resource *resource)
+{
+    return resource->key_name ? resource->key_name : "slug";
+}
+
+/* The path's key, or a 404 when it cannot name a record. */
 static const char *path_slug_or_problem(const struct _u_request *req, struct _u_response *resp,
                                         const struct writable_resource *resource)
 {
-    const char *slug = u_map_get(req->map_url, "slug");
-    if (!validate_is_slug(slug)) {
-        problem_not_found(resp, resource->kind, "slug", slug);
+    const char *key = u_map_get(req->map_url, key_name(resource));
+    long id;
+    bool valid = resource->key_is_id ? validate_parse_long(key, 1, 999999999999999999L, &id) : validate_is_slug(key);
+    if (!valid) {
+        problem_not_found(resp, resource->kind, key_name(resource), key);
         return NULL;
     }
-    return slug;
+    return key;
+}
+
+/* Admin keys may write everything; owner-scoped keys what the db layer finds they own. */
+static bool writer_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                              const struct writable_resource *resource, struct db_key *actor)
+{
+    if (!auth_key_or_problem(req, resp, app, actor))
+        return false;
+    if (strcmp(actor->scope, "admin") == 0 || (resource->owner_scope_prefix != NULL
+        && strncmp(actor->scope, resource->owner_scope_prefix, strlen(resource->owner_scope_prefix)) == 0))
+        return true;
+    problem_forbidden(resp, "The API key's scope does not allow writing this resource.");
+    return false;
 }
 
 static const char *if_match_or_problem(const struct _u_request *req, struct _u_response *resp)
@@ -68,14 +90,17 @@ static void respond_to_write(const struct _u_request *req, struct _u_response *r
         respond_json_text(resp, success_status, result->document);
         /* A write answer is the new state; it must not be served from a cache. */
         u_map_put(resp->map_header, "Cache-Control", "no-store");
-        if (success_status == 201) {
-            snprintf(location, sizeof(location), "%s/%s", resource->collection_path,
-                     json_string_value(json_object_get(input, "slug")));
+        if (success_status == 201 && result->key != NULL) {
+            snprintf(location, sizeof(location), "%s/%s", resource->collection_path, result->key);
             u_map_put(resp->map_header, "Location", location);
         }
         return;
     case DB_WRITE_NOT_FOUND:
-        problem_not_found(resp, resource->kind, "slug", key);
+        problem_not_found(resp, resource->kind, key_name(resource), key);
+        return;
+    case DB_WRITE_FORBIDDEN:
+        problem_forbidden(resp, "The API key's scope does not own this record, or the record would no longer "
+                                "belong to it.");
         return;
     case DB_WRITE_PRECONDITION_FAILED:
         problem_precondition_failed(resp);
@@ -95,7 +120,7 @@ static void respond_to_write(const struct _u_request *req, struct _u_response *r
     case DB_WRITE_REFUSED:   /* the prepare callback has answered */
         return;
     case DB_WRITE_UNAVAILABLE:
-        problem_from_db(resp, DB_UNAVAILABLE, resource->kind, "slug", key);
+        problem_from_db(resp, DB_UNAVAILABLE, resource->kind, key_name(resource), key);
         return;
     case DB_WRITE_FAILED:
         break;
@@ -154,7 +179,7 @@ void writes_create(const struct _u_request *req, struct _u_response *resp, const
     struct db_key actor;
     json_t *input = NULL;
 
-    if (!auth_or_problem(req, resp, app, NULL, &actor) || !body_json_or_problem(req, resp, false, &input))
+    if (!writer_or_problem(req, resp, app, resource, &actor) || !body_json_or_problem(req, resp, false, &input))
         goto cleanup;
     if (!valid_input_or_problem(resp, resource, input, NULL))
         goto cleanup;
@@ -170,12 +195,13 @@ void writes_replace(const struct _u_request *req, struct _u_response *resp, cons
     json_t *input = NULL;
     const char *slug, *if_match;
 
-    if (!auth_or_problem(req, resp, app, NULL, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
+    if (!writer_or_problem(req, resp, app, resource, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
         || (if_match = if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &input))
         goto cleanup;
     if (!valid_input_or_problem(resp, resource, input, slug))
         goto cleanup;
-    json_object_set_new(input, "slug", json_string(slug));
+    if (!resource->key_is_id)
+        json_object_set_new(input, "slug", json_string(slug));
     run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, input, if_match, &actor);
 cleanup:
     json_decref(input);
@@ -190,7 +216,7 @@ void writes_patch(const struct _u_request *req, struct _u_response *resp, const 
     json_t *patch = NULL;
     const char *slug, *if_match;
 
-    if (!auth_or_problem(req, resp, app, NULL, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
+    if (!writer_or_problem(req, resp, app, resource, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
         || (if_match = if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, true, &patch))
         goto cleanup;
     if (!json_is_object(patch)) {
@@ -215,7 +241,7 @@ void writes_delete(const struct _u_request *req, struct _u_response *resp, const
     struct db_key actor;
     const char *slug, *if_match;
 
-    if (!auth_or_problem(req, resp, app, NULL, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
+    if (!writer_or_problem(req, resp, app, resource, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
         || (if_match = if_match_or_problem(req, resp)) == NULL)
         return;
     run_write(req, resp, app, resource, DB_WRITE_DELETE, slug, NULL, if_match, &actor);

@@ -20,8 +20,12 @@ struct writable_resource {
     const char *kind;                  /* "method", for details */
     const char *collection_path;       /* "/v1/methods", for Location */
     const struct field_spec *fields;   /* ended by {NULL} */
-    const char *low_field, *high_field;   /* an ordered integer pair (age_min <= age_max), or NULL */
+    const char *low_field, *high_field;   /* an ordered pair (age_min <= age_max, dates), or NULL */
     const struct db_writable *db;
+    const char *key_name;              /* the path parameter: NULL means "slug" */
+    bool key_is_id;                    /* the key is a numeric id (server-assigned) instead of a slug */
+    const char *owner_scope_prefix;    /* e.g. "provider:": such keys may write what they own */
+    void (*extra_check)(const json_t *input, struct field_errors *errors);   /* rules across fields, or NULL */
 };
 
 /* POST <collection>: 201 with Location, ETag and the new record. */

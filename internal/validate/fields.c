@@ -95,6 +95,47 @@ static void check_value(const struct field_spec *spec, const json_t *value, stru
             field_errors_add(errors, spec->name, "Field \"%s\" must be a slug: 1 to 64 lower-case letters, digits "
                              "and single hyphens, such as \"triple-p\".", spec->name);
         return;
+    case FIELD_ID_REFERENCE:
+        if (!json_is_integer(value) || json_integer_value(value) < 1)
+            field_errors_add(errors, spec->name, "Field \"%s\" must be the positive integer id of a %s.", spec->name,
+                             spec->reference ? spec->reference : "record");
+        return;
+    case FIELD_NUMBER:
+        if (!json_is_number(value))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a number, not %s.", spec->name,
+                             type_name(value));
+        else if (json_number_value(value) < (double)spec->minimum || json_number_value(value) > (double)spec->maximum)
+            field_errors_add(errors, spec->name, "Field \"%s\" must be from %ld to %ld.", spec->name, spec->minimum,
+                             spec->maximum);
+        return;
+    case FIELD_DATE:
+        if (!validate_is_date(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a date such as \"2025-01-31\".", spec->name);
+        return;
+    case FIELD_COUNTY_CODE:
+        if (!validate_is_county_code(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a two-digit county code such as \"03\".",
+                             spec->name);
+        return;
+    case FIELD_MUNICIPALITY_CODE:
+        if (!validate_is_municipality_code(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a four-digit municipality code such as "
+                             "\"0381\".", spec->name);
+        return;
+    case FIELD_ORGANISATION_NUMBER:
+        if (!validate_is_organisation_number(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a Swedish organisation number: ten digits "
+                             "without a hyphen, the last a correct check digit.", spec->name);
+        return;
+    case FIELD_EMAIL:
+        if (!validate_is_email(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be an e-mail address.", spec->name);
+        return;
+    case FIELD_PHONE:
+        if (!validate_is_phone(text))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be a phone number of digits, spaces, "
+                             "hyphens and parentheses, optionally starting with \"+\".", spec->name);
+        return;
     case FIELD_INTEGER:
         if (!json_is_integer(value))
             field_errors_add(errors, spec->name, "Field \"%s\" must be an integer, not %s.", spec->name,
@@ -186,8 +227,11 @@ void fields_check_order(const json_t *body, const char *low_name, const char *hi
 {
     const json_t *low = json_object_get(body, low_name);
     const json_t *high = json_object_get(body, high_name);
+    bool inverted = (json_is_integer(low) && json_is_integer(high) && json_integer_value(low) > json_integer_value(high))
+                    || (json_is_string(low) && json_is_string(high)
+                        && strcmp(json_string_value(low), json_string_value(high)) > 0);
 
-    if (json_is_integer(low) && json_is_integer(high) && json_integer_value(low) > json_integer_value(high))
+    if (inverted)
         field_errors_add(errors, high_name, "Field \"%s\" must not be less than \"%s\".", high_name, low_name);
 }
 

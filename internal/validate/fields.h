@@ -23,6 +23,14 @@ enum field_type {
     FIELD_TEXT_ARRAY,    /* array of TEXT, at most maximum items */
     FIELD_URL,           /* http(s) URL, at most max_length bytes */
     FIELD_REFERENCE,     /* slug of another record; existence is checked by the db layer */
+    FIELD_ID_REFERENCE,  /* positive integer id of another record; existence checked likewise */
+    FIELD_NUMBER,        /* number (integer or fraction), minimum..maximum */
+    FIELD_DATE,          /* "YYYY-MM-DD" */
+    FIELD_COUNTY_CODE,   /* "03": existence checked by the db layer */
+    FIELD_MUNICIPALITY_CODE,   /* "0381": existence checked by the db layer */
+    FIELD_ORGANISATION_NUMBER, /* ten digits with a Luhn check digit */
+    FIELD_EMAIL,
+    FIELD_PHONE,
 };
 
 struct field_spec {
@@ -45,6 +53,9 @@ struct field_spec {
 #define FIELD_SPEC_CHOICES(name, required, choices) { name, FIELD_CHOICE_ARRAY, required, 0, 0, 0, 0, choices, NULL }
 #define FIELD_SPEC_TEXTS(name, required, max_items, max) { name, FIELD_TEXT_ARRAY, required, 0, max_items, 0, max, NULL, NULL }
 #define FIELD_SPEC_REFERENCE(name, required, what) { name, FIELD_REFERENCE, required, 0, 0, 0, 0, NULL, what }
+#define FIELD_SPEC_ID_REFERENCE(name, required, what) { name, FIELD_ID_REFERENCE, required, 1, 0, 0, 0, NULL, what }
+#define FIELD_SPEC_NUMBER(name, required, min, max) { name, FIELD_NUMBER, required, min, max, 0, 0, NULL, NULL }
+#define FIELD_SPEC_OF(name, type, required) { name, type, required, 0, 0, 0, 0, NULL, NULL }
 #define FIELD_SPEC_END { NULL, 0, false, 0, 0, 0, 0, NULL, NULL }
 
 #define FIELD_ERRORS_MAX 32
@@ -69,7 +80,8 @@ void field_errors_add(struct field_errors *errors, const char *field, const char
  */
 bool fields_check_object(const json_t *body, const struct field_spec *specs, struct field_errors *errors);
 
-/* Checks that integer fields low_name <= high_name when both are present. */
+/* Checks that low_name <= high_name when both are present: integers by
+ * value, strings (dates "YYYY-MM-DD") by their characters. */
 void fields_check_order(const json_t *body, const char *low_name, const char *high_name,
                         struct field_errors *errors);
 

@@ -183,3 +183,56 @@ bool validate_parse_bool(const char *text, bool *out)
     }
     return false;
 }
+
+bool validate_is_organisation_number(const char *text)
+{
+    int sum = 0;
+
+    if (text == NULL || strlen(text) != 10 || !all_digits(text, 10))
+        return false;
+    for (int i = 0; i < 9; i++) {
+        int digit = text[i] - '0';
+        if (i % 2 == 0) {   /* the 1st, 3rd ... digit is doubled, and the digits of the product added */
+            digit *= 2;
+            digit = digit / 10 + digit % 10;
+        }
+        sum += digit;
+    }
+    return (10 - sum % 10) % 10 == text[9] - '0';
+}
+
+bool validate_is_date(const char *text)
+{
+    return text != NULL && strlen(text) == 10 && validate_is_timestamp(text);
+}
+
+bool validate_is_email(const char *text)
+{
+    const char *at, *dot;
+    size_t length;
+
+    if (text == NULL || (length = strlen(text)) < 5 || length > 254 || !validate_is_clean_utf8(text))
+        return false;
+    if (strchr(text, ' ') != NULL || (at = strchr(text, '@')) == NULL || at == text || strchr(at + 1, '@') != NULL)
+        return false;
+    dot = strrchr(at, '.');
+    return dot != NULL && dot > at + 1 && dot[1] != '\0';
+}
+
+bool validate_is_phone(const char *text)
+{
+    size_t length;
+    const char *p = text;
+
+    if (text == NULL)
+        return false;
+    if (*p == '+')
+        p++;
+    length = strlen(p);
+    if (length < 5 || length > 20)
+        return false;
+    for (; *p != '\0'; p++)
+        if (!is_digit(*p) && *p != ' ' && *p != '-' && *p != '(' && *p != ')')
+            return false;
+    return true;
+}

@@ -31,6 +31,19 @@ bool validate_is_municipality_code(const char *text);
  * ("2024-01-31T12:00:00Z", "...T12:00:00.5+01:00"), with real calendar days. */
 bool validate_is_timestamp(const char *text);
 
+/* Swedish organisation number: ten digits, the last a Luhn check digit over
+ * the first nine (weights 2, 1, 2, ... from the left). No hyphen. */
+bool validate_is_organisation_number(const char *text);
+
+/* A calendar date, exactly "YYYY-MM-DD". */
+bool validate_is_date(const char *text);
+
+/* A plausible e-mail address: one "@", a dot in the domain, no spaces, at most 254 bytes. */
+bool validate_is_email(const char *text);
+
+/* A phone number: optional "+", then 5 to 20 of digits, spaces, "-", "(" and ")". */
+bool validate_is_phone(const char *text);
+
 /* Boolean query value: "true" or "false". Stores it in *out. */
 bool validate_parse_bool(const char *text, bool *out);
 
