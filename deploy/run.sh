@@ -5,6 +5,9 @@
 # .local/pg on PG_PORT (default 55432), and stops it again on Ctrl-C.
 # With DATABASE_URL: uses that database and starts none.
 # Then migrates, loads the reference data and serves on PORT (default 8080).
+# In the local PostgreSQL it also loads the small, generated and fictitious
+# example provider data (sql/examples/generate.sql; rows with example = true);
+# LOAD_EXAMPLES=1 loads it into a DATABASE_URL too, LOAD_EXAMPLES=0 never.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +48,9 @@ else
 fi
 
 build/insatskatalog-admin setup
+if [ "${LOAD_EXAMPLES:-}" = 1 ] || { [ "$started_pg" = yes ] && [ "${LOAD_EXAMPLES:-}" != 0 ]; }; then
+  build/insatskatalog-admin load-examples small
+fi
 
 echo "run: serving on http://localhost:$port (Ctrl-C stops the server and the local database)" >&2
 PORT=$port OPENAPI_PATH=${OPENAPI_PATH:-openapi.yaml} build/insatskatalog &

@@ -44,6 +44,11 @@ mkdir -p "$pg_dir"
 DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" 2>"$tmp/pg.log" | tail -n 1) || { echo "bench: PostgreSQL did not start:" >&2; cat "$tmp/pg.log" >&2; exit 1; }
 export DATABASE_URL
 build/insatskatalog-admin setup >/dev/null || exit 1
+# The generated, fictitious example providers at bench size (2000 providers,
+# 10000 offerings, every county): this database is thrown away afterwards.
+examples_start=$(date +%s%N)
+build/insatskatalog-admin load-examples bench >"$tmp/examples.log" 2>&1 || { echo "bench: load-examples failed:" >&2; cat "$tmp/examples.log" >&2; exit 1; }
+echo "bench: $(tail -n 1 "$tmp/examples.log") (wall $(awk -v ns=$(($(date +%s%N) - examples_start)) 'BEGIN { printf "%.2f", ns / 1e9 }') s)"
 BENCH_KEY=$(build/insatskatalog-admin key create bench admin | tail -n 1)
 export BENCH_KEY
 PORT=$http_port OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server.log" 2>&1 &

@@ -5,6 +5,10 @@
  *        insatskatalog-admin load-reference         load counties and municipalities
  *        insatskatalog-admin setup                  migrate, then load-reference
  *        insatskatalog-admin load-population FILE   population per municipality (code,population,year)
+ *        insatskatalog-admin load-examples [small|bench]
+ *                                                   replace the generated, fictitious example providers
+ *                                                   (example = true): small = 40 providers / 150
+ *                                                   offerings (default), bench = 2000 / 10000
  *        insatskatalog-admin key create NAME SCOPE [EXPIRES]
  *                                                   print a new API key, once; SCOPE is admin,
  *                                                   municipality:<code> or provider:<id>; EXPIRES RFC 3339
@@ -17,11 +21,13 @@
 
 #include "../../internal/config/config.h"
 #include "../../internal/db/admin.h"
+#include "../../internal/db/examples.h"
 #include "../../internal/db/keys.h"
 
 static int usage(void)
 {
     fprintf(stderr, "usage: insatskatalog-admin migrate | load-reference | setup | load-population FILE\n"
+                    "       insatskatalog-admin load-examples [small|bench]\n"
                     "       insatskatalog-admin key create NAME SCOPE [EXPIRES] | key list | key revoke NAME\n");
     return 2;
 }
@@ -43,6 +49,12 @@ int main(int argc, char **argv)
                || db_admin_load_reference(config.database_url, config.sql_dir, stdout);
     if (strcmp(argv[1], "load-population") == 0 && argc == 3)
         return db_admin_load_population(config.database_url, argv[2], stdout);
+    if (strcmp(argv[1], "load-examples") == 0 && argc <= 3) {
+        if (argc == 2 || strcmp(argv[2], "small") == 0)
+            return db_admin_load_examples(config.database_url, config.sql_dir, 40, 150, stdout);
+        if (strcmp(argv[2], "bench") == 0)
+            return db_admin_load_examples(config.database_url, config.sql_dir, 2000, 10000, stdout);
+    }
     if (strcmp(argv[1], "key") == 0 && argc >= 3) {
         if (strcmp(argv[2], "create") == 0 && (argc == 5 || argc == 6))
             return db_admin_key_create(config.database_url, argv[3], argv[4], argc == 6 ? argv[5] : NULL, stdout);
