@@ -57,6 +57,7 @@ CREATE TABLE offerings (
     example                             boolean NOT NULL DEFAULT false,
     updated_at                          timestamptz NOT NULL DEFAULT clock_timestamp(),
     UNIQUE (provider_id, method_id, valid_from),
+    UNIQUE (id, method_id),   -- the target of availability's (offering_id, method_id)
     CHECK (valid_to IS NULL OR valid_to >= valid_from)
 );
 CREATE INDEX offerings_method_idx ON offerings (method_id, provider_id);
@@ -64,7 +65,10 @@ CREATE INDEX offerings_provider_idx ON offerings (provider_id);
 
 CREATE TABLE offering_availability (
     id                        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    offering_id               bigint NOT NULL REFERENCES offerings (id) ON DELETE CASCADE,
+    offering_id               bigint NOT NULL,
+    -- The offering's method, repeated so that "method M in county C" is one
+    -- index range (see the index below); the foreign key keeps it true.
+    method_id                 bigint NOT NULL,
     county_code               text NOT NULL REFERENCES counties (code),
     municipality_code         text REFERENCES municipalities (code),
     status                    availability_status NOT NULL,
@@ -72,12 +76,26 @@ CREATE TABLE offering_availability (
     lead_time_weeks           integer CHECK (lead_time_weeks >= 0),
     example                   boolean NOT NULL DEFAULT false,
     updated_at                timestamptz NOT NULL DEFAULT clock_timestamp(),
+    FOREIGN KEY (offering_id, method_id) REFERENCES offerings (id, method_id) ON UPDATE CASCADE ON DELETE CASCADE,
     CHECK (municipality_code IS NULL OR left(municipality_code, 2) = county_code)
 );
+
+-- Writers name only the offering; the method is taken from it.
+CREATE FUNCTION fill_availability_method() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.method_id := (SELECT method_id FROM offerings WHERE id = NEW.offering_id);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER offering_availability_method BEFORE INSERT OR UPDATE OF offering_id ON offering_availability
+    FOR EACH ROW EXECUTE FUNCTION fill_availability_method();
+
 -- One row per offering and county, or per offering and municipality.
 CREATE UNIQUE INDEX offering_availability_place_idx
     ON offering_availability (offering_id, county_code, coalesce(municipality_code, ''));
--- "Who can deliver method M in county C": the county first, then the offering.
+-- "Who can deliver method M in county C" (GET /v1/methods/{slug}/providers?county=).
+CREATE INDEX offering_availability_method_county_idx ON offering_availability (method_id, county_code);
+-- "What is offered in county C" (GET /v1/counties/{code}/offerings, ?county= filters).
 CREATE INDEX offering_availability_county_idx ON offering_availability (county_code, offering_id);
 
 DO $$

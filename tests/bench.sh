@@ -70,6 +70,8 @@ targets=(
   "GET /v1/municipalities?county=03|$base/v1/municipalities?county=03|"
   "GET /v1/search?q=familj|$base/v1/search?q=familj|"
   "GET /v1/methods (cache off)|http://127.0.0.1:$nocache_port/v1/methods|"
+  "GET /v1/methods/fft/providers?county=03|$base/v1/methods/fft/providers?county=03|"
+  "GET …/fft/providers?county=03 (cache off)|http://127.0.0.1:$nocache_port/v1/methods/fft/providers?county=03|"
   "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
 )
 [ -n "${BENCH_EXTRA_TARGETS:-}" ] && while read -r line; do [ -n "$line" ] && targets+=("$line"); done <<<"$BENCH_EXTRA_TARGETS"
@@ -98,12 +100,12 @@ for round in $(seq 1 "$rounds"); do
 done
 
 ceiling=$(tr ' ' '\n' <<<"${rps[ceiling /healthz]}" | grep . | median)
-printf '\n%-38s %10s %9s %9s %9s\n' endpoint "req/s" "p50 ms" "p99 ms" "ceiling"
+printf '\n%-44s %10s %9s %9s %9s\n' endpoint "req/s" "p50 ms" "p99 ms" "ceiling"
 for target in "${targets[@]}"; do
   IFS='|' read -r label url options <<<"$target"
   r=$(tr ' ' '\n' <<<"${rps[$label]}" | grep . | median)
   a=$(tr ' ' '\n' <<<"${p50[$label]}" | grep . | median)
   b=$(tr ' ' '\n' <<<"${p99[$label]}" | grep . | median)
-  printf '%-38s %10.0f %9.3f %9.3f %8.0f%%\n' "$label" "$r" "$a" "$b" "$(awk -v r="$r" -v c="$ceiling" 'BEGIN { print 100 * r / c }')"
+  printf '%-44s %10.0f %9.3f %9.3f %8.0f%%\n' "$label" "$r" "$a" "$b" "$(awk -v r="$r" -v c="$ceiling" 'BEGIN { print 100 * r / c }')"
 done
 echo "(medians of $rounds rounds; ceiling = share of /healthz throughput in this run)"
