@@ -24,7 +24,7 @@ static const char sql_migration_unlock[] = "SELECT pg_advisory_unlock(" MIGRATIO
 static const char sql_migration_applied[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
 static const char sql_migration_record[] = "INSERT INTO schema_migrations (version) VALUES ($1)";
 
-static PGconn *connect_or_report(const char *url, FILE *report)
+PGconn *db_admin_connect(const char *url, FILE *report)
 {
     PGconn *conn = PQconnectdb(url);
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -36,8 +36,7 @@ static PGconn *connect_or_report(const char *url, FILE *report)
     return conn;
 }
 
-/* Runs SQL without parameters (the text is ours: files and fixed statements). */
-static bool run(PGconn *conn, const char *sql, FILE *report, const char *what)
+bool db_admin_exec(PGconn *conn, const char *sql, FILE *report, const char *what)
 {
     PGresult *res = PQexec(conn, sql);
     ExecStatusType status = PQresultStatus(res);
@@ -49,7 +48,7 @@ static bool run(PGconn *conn, const char *sql, FILE *report, const char *what)
     return ok;
 }
 
-static char *read_whole_file(const char *path)
+char *db_admin_read_file(const char *path)
 {
     FILE *file = fopen(path, "rb");
     char *data = NULL;
@@ -99,7 +98,7 @@ static bool apply_migration(PGconn *conn, const char *sql_dir, const char *name,
     bool in_transaction = false;
 
     *applied = false;
-    if (!run(conn, "BEGIN", report, "BEGIN"))
+    if (!db_admin_exec(conn, "BEGIN", report, "BEGIN"))
         goto cleanup;
     in_transaction = true;
     res = PQexecParams(conn, sql_migration_applied, 1, NULL, params, NULL, NULL, 0);
@@ -112,11 +111,11 @@ static bool apply_migration(PGconn *conn, const char *sql_dir, const char *name,
         goto cleanup;
     }
     snprintf(path, sizeof(path), "%s/%s", sql_dir, name);
-    if ((sql = read_whole_file(path)) == NULL) {
+    if ((sql = db_admin_read_file(path)) == NULL) {
         fprintf(report, "cannot read %s\n", path);
         goto cleanup;
     }
-    if (!run(conn, sql, report, name))
+    if (!db_admin_exec(conn, sql, report, name))
         goto cleanup;
     PQclear(res);
     res = PQexecParams(conn, sql_migration_record, 1, NULL, params, NULL, NULL, 0);
@@ -124,7 +123,7 @@ static bool apply_migration(PGconn *conn, const char *sql_dir, const char *name,
         fprintf(report, "recording %s failed: %s", name, PQerrorMessage(conn));
         goto cleanup;
     }
-    if (!run(conn, "COMMIT", report, "COMMIT"))
+    if (!db_admin_exec(conn, "COMMIT", report, "COMMIT"))
         goto cleanup;
     in_transaction = false;
     *applied = true;
@@ -146,12 +145,12 @@ int db_admin_migrate(const char *url, const char *sql_dir, FILE *report)
     int failed = 1;
     bool locked = false;
 
-    if ((conn = connect_or_report(url, report)) == NULL)
+    if ((conn = db_admin_connect(url, report)) == NULL)
         goto cleanup;
-    if (!run(conn, sql_migration_lock, report, "taking the migration lock"))
+    if (!db_admin_exec(conn, sql_migration_lock, report, "taking the migration lock"))
         goto cleanup;
     locked = true;
-    if (!run(conn, sql_create_migrations, report, "creating schema_migrations"))
+    if (!db_admin_exec(conn, sql_create_migrations, report, "creating schema_migrations"))
         goto cleanup;
     if ((entry_count = scandir(sql_dir, &entries, filter_migrations, compare_names)) < 0) {
         fprintf(report, "cannot read the migrations folder %s (set SQL_DIR)\n", sql_dir);
@@ -182,7 +181,7 @@ cleanup:
 /* Streams a file into an open COPY ... FROM STDIN. */
 static bool copy_file(PGconn *conn, const char *path, FILE *report)
 {
-    char *data = read_whole_file(path);
+    char *data = db_admin_read_file(path);
     PGresult *res = NULL;
     bool ok = false;
 
@@ -214,14 +213,14 @@ static bool load_csv(PGconn *conn, const char *create_temp, const char *copy, co
     PGresult *res = NULL;
     bool ok;
 
-    if (!run(conn, create_temp, report, "creating a staging table"))
+    if (!db_admin_exec(conn, create_temp, report, "creating a staging table"))
         return false;
     res = PQexec(conn, copy);
     ok = PQresultStatus(res) == PGRES_COPY_IN;
     if (!ok)
         fprintf(report, "starting COPY failed: %s", PQerrorMessage(conn));
     PQclear(res);
-    return ok && copy_file(conn, path, report) && run(conn, merge, report, path);
+    return ok && copy_file(conn, path, report) && db_admin_exec(conn, merge, report, path);
 }
 
 int db_admin_load_reference(const char *url, const char *sql_dir, FILE *report)
@@ -232,9 +231,9 @@ int db_admin_load_reference(const char *url, const char *sql_dir, FILE *report)
 
     snprintf(counties, sizeof(counties), "%s/reference/counties.csv", sql_dir);
     snprintf(municipalities, sizeof(municipalities), "%s/reference/municipalities.csv", sql_dir);
-    if ((conn = connect_or_report(url, report)) == NULL)
+    if ((conn = db_admin_connect(url, report)) == NULL)
         goto cleanup;
-    if (!run(conn, "BEGIN", report, "BEGIN"))
+    if (!db_admin_exec(conn, "BEGIN", report, "BEGIN"))
         goto cleanup;
     if (!load_csv(conn, "CREATE TEMP TABLE staged_counties (code text, name text) ON COMMIT DROP",
                   "COPY staged_counties (code, name) FROM STDIN (FORMAT csv, HEADER true)", counties,
@@ -253,7 +252,7 @@ int db_admin_load_reference(const char *url, const char *sql_dir, FILE *report)
                      "WHERE (municipalities.name, municipalities.county_code) "
                      "IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.county_code)",
                      report)
-        || !run(conn, "COMMIT", report, "COMMIT")) {
+        || !db_admin_exec(conn, "COMMIT", report, "COMMIT")) {
         PQclear(PQexec(conn, "ROLLBACK"));
         goto cleanup;
     }
@@ -269,9 +268,9 @@ int db_admin_load_population(const char *url, const char *csv_path, FILE *report
     PGconn *conn = NULL;
     int failed = 1;
 
-    if ((conn = connect_or_report(url, report)) == NULL)
+    if ((conn = db_admin_connect(url, report)) == NULL)
         goto cleanup;
-    if (!run(conn, "BEGIN", report, "BEGIN"))
+    if (!db_admin_exec(conn, "BEGIN", report, "BEGIN"))
         goto cleanup;
     if (!load_csv(conn, "CREATE TEMP TABLE staged_population (code text, population integer, year integer) "
                         "ON COMMIT DROP",
@@ -284,7 +283,7 @@ int db_admin_load_population(const char *url, const char *csv_path, FILE *report
                   "FROM staged_population s WHERE m.code = s.code "
                   "AND (m.population, m.population_year) IS DISTINCT FROM (s.population, s.year); END $$",
                   report)
-        || !run(conn, "COMMIT", report, "COMMIT")) {
+        || !db_admin_exec(conn, "COMMIT", report, "COMMIT")) {
         PQclear(PQexec(conn, "ROLLBACK"));
         goto cleanup;
     }

@@ -7,7 +7,19 @@
 #ifndef INSATSKATALOG_DB_ADMIN_H
 #define INSATSKATALOG_DB_ADMIN_H
 
+#include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdio.h>
+
+/* Connects for an admin task; NULL (reported) when the database cannot be reached. */
+PGconn *db_admin_connect(const char *url, FILE *report);
+
+/* Runs SQL without parameters (only for text that is ours: migration files and
+ * fixed statements); reports and returns false on failure. */
+bool db_admin_exec(PGconn *conn, const char *sql, FILE *report, const char *what);
+
+/* Reads a whole file into a new NUL-terminated string to free(); NULL on failure. */
+char *db_admin_read_file(const char *path);
 
 /*
  * Applies every sql_dir/NNNN_*.sql not yet recorded in schema_migrations, in

@@ -7,6 +7,8 @@
  */
 #include "examples.h"
 
+#include "admin.h"
+
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -19,52 +21,6 @@ static const char sql_examples_lock[] = "SELECT pg_advisory_xact_lock(" EXAMPLES
 static const char sql_load_examples[] =
     "SELECT providers_loaded, offerings_loaded, availability_loaded, example_rows_removed "
     "FROM load_example_data($1::integer, $2::integer)";
-
-static PGconn *connect_or_report(const char *url, FILE *report)
-{
-    PGconn *conn = PQconnectdb(url);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        fprintf(report, "cannot connect to the database: %s", PQerrorMessage(conn));
-        PQfinish(conn);
-        return NULL;
-    }
-    PQclear(PQexec(conn, "SET client_min_messages = warning"));
-    return conn;
-}
-
-/* Runs SQL without parameters (the text is ours: the file and fixed statements). */
-static bool run(PGconn *conn, const char *sql, FILE *report, const char *what)
-{
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType status = PQresultStatus(res);
-    bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-
-    if (!ok)
-        fprintf(report, "%s failed: %s", what, PQerrorMessage(conn));
-    PQclear(res);
-    return ok;
-}
-
-static char *read_whole_file(const char *path)
-{
-    FILE *file = fopen(path, "rb");
-    char *data = NULL;
-    long length;
-
-    if (file == NULL)
-        return NULL;
-    if (fseek(file, 0, SEEK_END) == 0 && (length = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0
-        && (data = malloc((size_t)length + 1)) != NULL) {
-        if (fread(data, 1, (size_t)length, file) == (size_t)length) {
-            data[length] = '\0';
-        } else {
-            free(data);
-            data = NULL;
-        }
-    }
-    fclose(file);
-    return data;
-}
 
 static double seconds_since(const struct timespec *start)
 {
@@ -89,23 +45,23 @@ int db_admin_load_examples(const char *url, const char *sql_dir, int provider_co
     snprintf(path, sizeof(path), "%s/examples/generate.sql", sql_dir);
     snprintf(providers, sizeof(providers), "%d", provider_count);
     snprintf(offerings, sizeof(offerings), "%d", offering_count);
-    if ((sql = read_whole_file(path)) == NULL) {
+    if ((sql = db_admin_read_file(path)) == NULL) {
         fprintf(report, "cannot read %s (set SQL_DIR)\n", path);
         goto cleanup;
     }
-    if ((conn = connect_or_report(url, report)) == NULL)
+    if ((conn = db_admin_connect(url, report)) == NULL)
         goto cleanup;
-    if (!run(conn, "BEGIN", report, "BEGIN"))
+    if (!db_admin_exec(conn, "BEGIN", report, "BEGIN"))
         goto cleanup;
     in_transaction = true;
-    if (!run(conn, sql_examples_lock, report, "taking the example-data lock") || !run(conn, sql, report, path))
+    if (!db_admin_exec(conn, sql_examples_lock, report, "taking the example-data lock") || !db_admin_exec(conn, sql, report, path))
         goto cleanup;
     res = PQexecParams(conn, sql_load_examples, 2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
         fprintf(report, "load_example_data failed: %s", PQerrorMessage(conn));
         goto cleanup;
     }
-    if (!run(conn, "COMMIT", report, "COMMIT"))
+    if (!db_admin_exec(conn, "COMMIT", report, "COMMIT"))
         goto cleanup;
     in_transaction = false;
     fprintf(report,

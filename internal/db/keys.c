@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../validate/validate.h"
+#include "admin.h"
 
 #define SECRET_BYTES 32   /* 256 bits */
 #define HASH_BYTES 32
@@ -106,17 +107,6 @@ cleanup:
     return status;
 }
 
-static PGconn *admin_connect(const char *url, FILE *report)
-{
-    PGconn *conn = PQconnectdb(url);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        fprintf(report, "cannot connect to the database: %s", PQerrorMessage(conn));
-        PQfinish(conn);
-        return NULL;
-    }
-    return conn;
-}
-
 int db_admin_key_create(const char *url, const char *name, const char *scope, const char *expires_at, FILE *report)
 {
     unsigned char random[SECRET_BYTES];
@@ -134,7 +124,7 @@ int db_admin_key_create(const char *url, const char *name, const char *scope, co
     sodium_bin2base64(secret, sizeof(secret), random, sizeof(random), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     hash_secret(secret, hash);
     sodium_bin2hex(hash_hex, sizeof(hash_hex), hash, sizeof(hash));
-    if ((conn = admin_connect(url, report)) == NULL)
+    if ((conn = db_admin_connect(url, report)) == NULL)
         goto cleanup;
     res = PQexecParams(conn, sql_key_create, 4, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -161,7 +151,7 @@ cleanup:
 
 int db_admin_key_list(const char *url, FILE *report)
 {
-    PGconn *conn = admin_connect(url, report);
+    PGconn *conn = db_admin_connect(url, report);
     PGresult *res = NULL;
     int failed = 1;
 
@@ -186,7 +176,7 @@ cleanup:
 int db_admin_key_revoke(const char *url, const char *name, FILE *report)
 {
     const char *params[] = { name };
-    PGconn *conn = admin_connect(url, report);
+    PGconn *conn = db_admin_connect(url, report);
     PGresult *res = NULL;
     int failed = 1;
 
