@@ -168,6 +168,10 @@ int main(int argc, char **argv)
     instance.check_utf8 = 0;   /* validate/ checks UTF-8 and answers 400, instead of dropping the value */
     /* One byte over the limit, so body.c can tell a body that was too long. */
     instance.max_post_body_size = BODY_MAX_BYTES + 1;
+    /* Bodies are JSON or CSV, never forms: without this, a multipart body
+     * that is not one makes libmicrohttpd drop the connection instead of
+     * letting body.c answer 415. */
+    instance.allowed_post_processor = U_POST_PROCESS_NONE;
     if ((routes = routes_register(&instance, &app)) == NULL)
         goto cleanup;
     if (start_http(&instance) != U_OK) {

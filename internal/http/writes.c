@@ -198,10 +198,11 @@ void writes_replace(const struct _u_request *req, struct _u_response *resp, cons
     if (!writer_or_problem(req, resp, app, resource, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
         || (if_match = if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &input))
         goto cleanup;
+    /* The slug may be left out of a PUT body: the path names the record. */
+    if (!resource->key_is_id && json_is_object(input) && json_object_get(input, "slug") == NULL)
+        json_object_set_new(input, "slug", json_string(slug));
     if (!valid_input_or_problem(resp, resource, input, slug))
         goto cleanup;
-    if (!resource->key_is_id)
-        json_object_set_new(input, "slug", json_string(slug));
     run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, input, if_match, &actor);
 cleanup:
     json_decref(input);

@@ -227,6 +227,12 @@ void fields_check_order(const json_t *body, const char *low_name, const char *hi
 {
     const json_t *low = json_object_get(body, low_name);
     const json_t *high = json_object_get(body, high_name);
+
+    /* Only compare values that are valid on their own: an out-of-range
+     * age_min must not make age_max look wrong. */
+    for (size_t i = 0; i < errors->count; i++)
+        if (strcmp(errors->items[i].field, low_name) == 0 || strcmp(errors->items[i].field, high_name) == 0)
+            return;
     bool inverted = (json_is_integer(low) && json_is_integer(high) && json_integer_value(low) > json_integer_value(high))
                     || (json_is_string(low) && json_is_string(high)
                         && strcmp(json_string_value(low), json_string_value(high)) > 0);
