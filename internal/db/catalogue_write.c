@@ -126,7 +126,9 @@ const struct db_statement db_catalogue_write_statements[] = {
     { "methods_delete", DELETE("methods") },
     { "methods_referrers",
       REFERRERS("SELECT 'survey_result' AS entity, s.subject AS id FROM survey_results s "
-                "JOIN methods m ON m.id = s.method_id WHERE m.slug = $1::text") },
+                "JOIN methods m ON m.id = s.method_id WHERE m.slug = $1::text "
+                "UNION ALL SELECT 'offering', o.id::text FROM offerings o "
+                "JOIN methods m ON m.id = o.method_id WHERE m.slug = $1::text") },
 
     { "assessment_instruments_lock", LOCK("assessment_instruments") },
     { "assessment_instruments_input", INPUT("assessment_instrument_inputs") },

@@ -244,19 +244,20 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     if (action == DB_WRITE_CREATE) {
         const char *params[] = { input };
         if ((res = query(pool, conn, w->insert_statement, 1, params, &out->outcome)) == NULL)
-            goto cleanup;
+            goto refused;
         if (PQntuples(res) != 1 || (new_key = strdup(PQgetvalue(res, 0, 0))) == NULL)
             goto cleanup;
         key = new_key;
     } else if (action == DB_WRITE_UPDATE) {
         const char *params[] = { key, input };
         if ((res = query(pool, conn, w->update_statement, 2, params, &out->outcome)) == NULL)
-            goto cleanup;
+            goto refused;
     } else {
         const char *params[] = { key };
         if ((res = query(pool, conn, w->delete_statement, 1, params, &out->outcome)) == NULL)
             goto cleanup;
     }
+
     PQclear(res);
     res = NULL;
     if (action != DB_WRITE_DELETE && (after = read_document(pool, conn, w, key, &out->outcome)) == NULL)
@@ -282,6 +283,12 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     after = NULL;
     out->key = new_key;
     new_key = NULL;
+    goto cleanup;
+refused:
+    /* A foreign key refusing an insert or update means a reference vanished
+     * after it was checked (a concurrent delete): not "still referenced". */
+    if (out->outcome == DB_WRITE_REFERENCED)
+        out->outcome = DB_WRITE_INVALID;
 cleanup:
     if (in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));

@@ -64,6 +64,11 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
         }
         if (params_check(filter, value, &errors))
             request.filters[i] = value;
+        else if (filter->in_path) {
+            /* A path key of the wrong shape cannot name a record. */
+            problem_not_found(resp, "record", filter->name, value);
+            return;
+        }
         request.filter_count = i + 1;
     }
     params_check_known(req, allowed, path_params, &errors);

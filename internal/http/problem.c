@@ -184,7 +184,7 @@ void problem_duplicate(struct _u_response *resp, const char *kind, const char *k
     struct field_error error = { .field = "slug" };
 
     problem_quote_value(key, quoted, sizeof(quoted));
-    snprintf(detail, sizeof(detail), "A %s with the slug \"%s\" exists already.", kind, quoted);
+    snprintf(detail, sizeof(detail), "The slug \"%s\" is already taken by another %s.", quoted, kind);
     snprintf(error.message, sizeof(error.message), "%s", detail);
     problem_send(resp, 409, "/problems/duplicate", "duplicate", detail, &error, 1);
 }
@@ -200,8 +200,8 @@ void problem_still_referenced(struct _u_response *resp, const char *kind, const 
 
     problem_quote_value(key, quoted, sizeof(quoted));
     if (count > 0)
-        snprintf(detail, sizeof(detail), "The %s \"%s\" cannot be deleted while %zu records refer to it; "
-                 "referrers lists them.", kind, quoted, count);
+        snprintf(detail, sizeof(detail), "The %s \"%s\" cannot be deleted while %zu %s to it; "
+                 "referrers lists them.", kind, quoted, count, count == 1 ? "record refers" : "records refer");
     else
         snprintf(detail, sizeof(detail), "The %s \"%s\" cannot be deleted while other records refer to it.",
                  kind, quoted);

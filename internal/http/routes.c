@@ -182,6 +182,10 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
     u_map_put(resp->map_header, "Vary", "Origin");
 
+    /* What a key may read (the audit trail) must not sit in shared caches. */
+    if (u_map_get_case(req->map_header, "Authorization") != NULL)
+        u_map_put(resp->map_header, "Cache-Control", "private, no-store");
+
     bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
     /* Reads and write answers (200, 201) both carry the representation's tag. */
     if ((resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)

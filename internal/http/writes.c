@@ -10,6 +10,7 @@
 #include "../validate/validate.h"
 #include "auth.h"
 #include "body.h"
+#include "params.h"
 #include "problem.h"
 #include "respond.h"
 
@@ -43,8 +44,15 @@ static const char *key_name(const struct writable_resource *resource)
 static const char *path_slug_or_problem(const struct _u_request *req, struct _u_response *resp,
                                         const struct writable_resource *resource)
 {
+    const char *path_params[] = { key_name(resource), NULL };
     const char *key = u_map_get(req->map_url, key_name(resource));
+    struct field_errors errors = { .count = 0 };
     long id;
+
+    /* Writes take no query parameters; one would also shadow the path key. */
+    params_check_known(req, NULL, path_params, &errors);
+    if (!params_ok_or_problem(resp, &errors))
+        return NULL;
     bool valid = resource->key_is_id ? validate_parse_long(key, 1, 999999999999999999L, &id) : validate_is_slug(key);
     if (!valid) {
         problem_not_found(resp, resource->kind, key_name(resource), key);
