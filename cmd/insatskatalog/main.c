@@ -27,6 +27,7 @@
 #include "../../internal/db/registry.h"
 #include "../../internal/http/app.h"
 #include "../../internal/http/body.h"
+#include "../../internal/http/metrics.h"
 #include "../../internal/http/routes.h"
 #include "../../internal/log/log.h"
 
@@ -143,7 +144,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    y_init_logs("insatskatalog", Y_LOG_MODE_CONSOLE, config.log_level, NULL, "insatskatalog starting");
+    log_setup("insatskatalog", config.log_level, config.log_json);
     if (sodium_init() < 0) {
         log_error("libsodium could not be initialised");
         goto cleanup;
@@ -161,6 +162,7 @@ int main(int argc, char **argv)
             || (listener = db_listener_start(config.database_url, cache)) == NULL)
             goto cleanup;
         db_pool_set_cache(app.pool, cache);
+        app.cache = cache;
     }
     if (ulfius_init_instance(&instance, config.port, NULL, NULL) != U_OK)
         goto cleanup;
@@ -172,8 +174,11 @@ int main(int argc, char **argv)
      * that is not one makes libmicrohttpd drop the connection instead of
      * letting body.c answer 415. */
     instance.allowed_post_processor = U_POST_PROCESS_NONE;
+    if (config.metrics && (app.metrics = metrics_create(routes_binding_count(), app.version)) == NULL)
+        goto cleanup;
     if ((routes = routes_register(&instance, &app)) == NULL)
         goto cleanup;
+    app.routes = routes;
     if (start_http(&instance) != U_OK) {
         fprintf(stderr, "PORT %u cannot be listened on (is it in use?). Choose another with PORT=.\n", config.port);
         exit_code = 2;
@@ -195,6 +200,7 @@ cleanup:
     db_pool_destroy(app.pool);
     db_cache_destroy(cache);
     free(openapi);
-    y_close_logs();
+    metrics_destroy(app.metrics);
+    log_close();
     return exit_code;
 }

@@ -56,6 +56,20 @@ static int load_log_level(struct config *out, FILE *errors)
     return 1;
 }
 
+/* A setting with two spellings; returns 1 (a problem) for anything else. */
+static int load_switch(const char *name, const char *fallback, const char *on, const char *off, bool *out,
+                       FILE *errors)
+{
+    const char *value = env_or(name, fallback);
+
+    if (strcmp(value, on) == 0 || strcmp(value, off) == 0) {
+        *out = strcmp(value, on) == 0;
+        return 0;
+    }
+    fprintf(errors, "%s must be \"%s\" or \"%s\"; it is \"%s\".\n", name, on, off, value);
+    return 1;
+}
+
 int config_load(struct config *out, int need_database, FILE *errors)
 {
     int problems = 0;
@@ -76,6 +90,8 @@ int config_load(struct config *out, int need_database, FILE *errors)
     problems += load_uint("DB_POOL_SIZE", 8, 1, 64, &out->pool_size, errors);
     problems += load_uint("CACHE_MIB", 64, 0, 4096, &out->cache_mib, errors);
     problems += load_log_level(out, errors);
+    problems += load_switch("METRICS", "on", "on", "off", &out->metrics, errors);
+    problems += load_switch("LOG_FORMAT", "text", "json", "text", &out->log_json, errors);
     out->openapi_path = env_or("OPENAPI_PATH", "openapi.yaml");
     out->sql_dir = env_or("SQL_DIR", "sql");
     return problems;

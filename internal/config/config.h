@@ -5,6 +5,7 @@
 #ifndef INSATSKATALOG_CONFIG_H
 #define INSATSKATALOG_CONFIG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct config {
@@ -14,6 +15,8 @@ struct config {
     unsigned cache_mib;         /* CACHE_MIB, 0..4096, default 64; 0 turns the document cache off */
     unsigned long log_level;    /* LOG_LEVEL as a yder level */
     const char *log_level_name; /* LOG_LEVEL as given: error, warning, info, debug */
+    bool metrics;               /* METRICS, on (default) or off: /metrics and its counters */
+    bool log_json;              /* LOG_FORMAT, text (default) or json: one JSON object per line */
     const char *openapi_path;   /* OPENAPI_PATH, default "openapi.yaml" */
     const char *sql_dir;        /* SQL_DIR, default "sql" (admin command only) */
 };

@@ -9,7 +9,9 @@
  */
 #include "catalogue_write.h"
 
-#define SLUG_EXISTS(TABLE) "SELECT 1 FROM " TABLE " WHERE slug = $1::text"
+/* FOR KEY SHARE: a referenced record cannot be deleted between this check
+ * and the write that refers to it (the delete waits, then finds a referrer). */
+#define SLUG_EXISTS(TABLE) "SELECT 1 FROM " TABLE " WHERE slug = $1::text FOR KEY SHARE"
 #define LOCK(TABLE) "SELECT 1 FROM " TABLE " WHERE slug = $1::text FOR UPDATE"
 #define INPUT(VIEW) "SELECT input::text FROM " VIEW " WHERE slug = $1::text"
 #define DELETE(TABLE) "DELETE FROM " TABLE " WHERE slug = $1::text"

@@ -90,11 +90,11 @@ const struct db_statement db_providers_statements[] = {
       "                                               'newest', (SELECT max(availability_updated_at) FROM ordered))))::text "
       "WHERE EXISTS (SELECT 1 FROM method)" },
 
-    { "county_exists", "SELECT 1 FROM counties WHERE code = $1::text" },
-    { "municipality_exists", "SELECT 1 FROM municipalities WHERE code = $1::text" },
-    { "method_exists", "SELECT 1 FROM methods WHERE slug = $1::text" },
-    { "provider_exists", "SELECT 1 FROM providers WHERE id = $1::bigint" },
-    { "offering_exists", "SELECT 1 FROM offerings WHERE id = $1::bigint" },
+    { "county_exists", "SELECT 1 FROM counties WHERE code = $1::text FOR KEY SHARE" },
+    { "municipality_exists", "SELECT 1 FROM municipalities WHERE code = $1::text FOR KEY SHARE" },
+    { "method_exists", "SELECT 1 FROM methods WHERE slug = $1::text FOR KEY SHARE" },
+    { "provider_exists", "SELECT 1 FROM providers WHERE id = $1::bigint FOR KEY SHARE" },
+    { "offering_exists", "SELECT 1 FROM offerings WHERE id = $1::bigint FOR KEY SHARE" },
 
     { "providers_lock", "SELECT 1 FROM providers WHERE id = $1::bigint FOR UPDATE" },
     { "providers_input", "SELECT input::text FROM provider_inputs WHERE id = $1::bigint" },

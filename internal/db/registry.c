@@ -8,6 +8,7 @@
 #include "catalogue.h"
 #include "catalogue_write.h"
 #include "keys.h"
+#include "offerings_csv.h"
 #include "providers.h"
 #include "write.h"
 
@@ -19,5 +20,6 @@ const struct db_statement *const db_all_statements[] = {
     db_write_statements,
     db_audit_statements,
     db_providers_statements,
+    db_offerings_csv_statements,
     NULL,
 };

@@ -8,11 +8,18 @@
 #include <stddef.h>
 
 #include "../config/config.h"
+#include "../db/cache.h"
 #include "../db/pool.h"
+
+struct metrics;
+struct routes;
 
 struct app {
     const struct config *config;
     struct db_pool *pool;
+    struct db_cache *cache;       /* NULL when CACHE_MIB=0 */
+    struct metrics *metrics;      /* NULL when METRICS=off */
+    const struct routes *routes;  /* set once registered, for the in-flight gauge */
     const char *openapi_yaml;     /* the contract, served at /openapi.yaml */
     size_t openapi_length;
     const char *version;          /* build version, for logs and metrics */

@@ -16,6 +16,7 @@ typedef void handler_fn(const struct _u_request *req, struct _u_response *resp, 
 handler_fn handle_healthz;
 handler_fn handle_readyz;
 handler_fn handle_openapi;
+handler_fn handle_metrics;
 handler_fn handle_index;
 
 /* knowledge_supports.c */
@@ -105,6 +106,9 @@ handler_fn handle_availability_replace;
 handler_fn handle_availability_patch;
 handler_fn handle_availability_delete;
 handler_fn handle_availability_history;
+
+/* offerings_csv.c */
+handler_fn handle_offerings_import;
 
 /* audit.c */
 handler_fn handle_audit_list;

@@ -55,13 +55,20 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
 
     for (int i = 0; spec->filters[i].name != NULL; i++) {
         const struct param_spec *filter = &spec->filters[i];
-        const char *value = filter->constant ? filter->constant : u_map_get(req->map_url, filter->name);
         if (filter->in_path)
             path_params[path_count++] = filter->name;
         else if (filter->constant == NULL) {
             allowed[allowed_count++] = filter->name;
             carried[carried_count++] = filter->name;
         }
+    }
+    /* First: a query parameter that shadows a path key must not be merged into it. */
+    params_check_known(req, allowed, path_params, &errors);
+    if (!params_ok_or_problem(resp, &errors))
+        return;
+    for (int i = 0; spec->filters[i].name != NULL; i++) {
+        const struct param_spec *filter = &spec->filters[i];
+        const char *value = filter->constant ? filter->constant : u_map_get(req->map_url, filter->name);
         if (params_check(filter, value, &errors))
             request.filters[i] = value;
         else if (filter->in_path) {
@@ -71,7 +78,6 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
         }
         request.filter_count = i + 1;
     }
-    params_check_known(req, allowed, path_params, &errors);
     if (limit_value != NULL && !validate_parse_long(limit_value, 1, LISTING_MAX_LIMIT, &limit)) {
         char quoted[80];
         problem_quote_value(limit_value, quoted, sizeof(quoted));

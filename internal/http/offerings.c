@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "handlers.h"
 #include "listing.h"
+#include "offerings_csv.h"
 #include "writes.h"
 
 static const struct list_spec offering_list = {
@@ -110,16 +111,22 @@ static const struct writable_resource availability_writable = {
     .extra_check = check_availability,
 };
 
-/* GET /v1/offerings?method=&provider=&county=&updated_since=&limit=&cursor= */
+/* GET /v1/offerings?method=&provider=&county=&updated_since=&limit=&cursor= (Accept: text/csv: all of them) */
 void handle_offerings_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
-    listing_send_page(req, resp, app, &offering_list);
+    if (offerings_csv_is_requested(req))
+        offerings_csv_send_export(req, resp, app, &offering_list);
+    else
+        listing_send_page(req, resp, app, &offering_list);
 }
 
-/* GET /v1/counties/{code}/offerings?method=&provider=&updated_since=&limit=&cursor= */
+/* GET /v1/counties/{code}/offerings?method=&provider=&updated_since=&limit=&cursor= (Accept: text/csv too) */
 void handle_county_offerings(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
-    listing_send_page(req, resp, app, &county_offering_list);
+    if (offerings_csv_is_requested(req))
+        offerings_csv_send_export(req, resp, app, &county_offering_list);
+    else
+        listing_send_page(req, resp, app, &county_offering_list);
 }
 
 /* GET /v1/offerings/{id} */

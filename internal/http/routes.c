@@ -20,6 +20,7 @@
 #include "../log/log.h"
 #include "../model/etag.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "problem.h"
 
 struct route {
@@ -32,6 +33,7 @@ static const struct route route_table[] = {
     { "GET", "/healthz", handle_healthz },
     { "GET", "/readyz", handle_readyz },
     { "GET", "/openapi.yaml", handle_openapi },
+    { "GET", "/metrics", handle_metrics },
     { "GET", "/", handle_index },
     { "GET", "/v1", handle_index },
     { "GET", "/v1/knowledge-supports", handle_knowledge_supports_list },
@@ -94,6 +96,7 @@ static const struct route route_table[] = {
     { "GET", "/v1/offerings", handle_offerings_list },
     { "GET", "/v1/offerings/:id", handle_offerings_get },
     { "POST", "/v1/offerings", handle_offerings_create },
+    { "POST", "/v1/offerings/import", handle_offerings_import },
     { "PUT", "/v1/offerings/:id", handle_offerings_replace },
     { "PATCH", "/v1/offerings/:id", handle_offerings_patch },
     { "DELETE", "/v1/offerings/:id", handle_offerings_delete },
@@ -116,6 +119,7 @@ struct binding {
     const struct route *route;   /* NULL for the catch-all and the default endpoint */
     const char *path;            /* the path as registered, for the Allow header */
     char allow[96];              /* methods this path answers, for 405 and OPTIONS */
+    size_t series;               /* its metrics series */
 };
 
 struct routes {
@@ -238,9 +242,10 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
 
     clock_gettime(CLOCK_MONOTONIC, &end);
     double duration_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 + (double)(end.tv_nsec - start.tv_nsec) / 1e6;
+    if (b->routes->app->metrics != NULL)
+        metrics_observe(b->routes->app->metrics, b->series, resp->status, duration_ms / 1e3);
     loggable(req->url_path, path, sizeof(path));
-    log_info("request method=%s path=\"%s\" status=%ld duration_ms=%.3f request_id=%s", req->http_verb, path,
-             resp->status, duration_ms, id);
+    log_request(req->http_verb, path, resp->status, duration_ms, id);
     atomic_fetch_sub(&b->routes->in_flight, 1);
     return U_CALLBACK_COMPLETE;
 }
@@ -255,6 +260,23 @@ static bool bind_route(struct _u_instance *instance, struct routes *routes, cons
     b->path = path;
     if (path != NULL)
         allowed_methods(path, b->allow, sizeof(b->allow));
+    if (routes->app->metrics != NULL) {
+        /* The template as OpenAPI writes it: "/v1/methods/:slug" -> "/v1/methods/{slug}". */
+        char template[96] = "(unmatched)";
+        size_t used = 0;
+        for (const char *p = path; p != NULL && *p != '\0' && used + 3 < sizeof(template); p++) {
+            if (*p == ':') {
+                template[used++] = '{';
+                while (p[1] != '\0' && p[1] != '/' && used + 2 < sizeof(template))
+                    template[used++] = *++p;
+                template[used++] = '}';
+            } else {
+                template[used++] = *p;
+            }
+            template[used] = '\0';
+        }
+        b->series = metrics_add_route(routes->app->metrics, method ? method : "*", template);
+    }
     if (method == NULL)
         return ulfius_set_default_endpoint(instance, dispatch, b) == U_OK;
     return ulfius_add_endpoint_by_val(instance, method, NULL, path, priority, dispatch, b) == U_OK;
@@ -292,6 +314,11 @@ struct routes *routes_register(struct _u_instance *instance, const struct app *a
         return NULL;
     }
     return routes;
+}
+
+size_t routes_binding_count(void)
+{
+    return sizeof(((struct routes *)NULL)->bindings) / sizeof(struct binding);
 }
 
 int routes_in_flight(const struct routes *routes)

@@ -19,6 +19,9 @@ struct routes;
  */
 struct routes *routes_register(struct _u_instance *instance, const struct app *app);
 
+/* How many (method, path) bindings there are at most: the metrics series to reserve. */
+size_t routes_binding_count(void);
+
 /* Requests being handled right now, so shutdown can wait for them. */
 int routes_in_flight(const struct routes *routes);
 

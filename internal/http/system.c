@@ -2,9 +2,12 @@
  * internal/http/system.c: liveness, readiness, the contract and the index.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../db/catalogue.h"
 #include "handlers.h"
+#include "metrics.h"
+#include "routes.h"
 #include "problem.h"
 #include "respond.h"
 
@@ -49,4 +52,29 @@ void handle_index(const struct _u_request *req, struct _u_response *resp, const 
              "\"/v1/municipalities\",\"/v1/recommendations\",\"/v1/search\",\"/v1/audit\"]}",
              app->version);
     respond_json_text(resp, 200, body);
+}
+
+/* GET /metrics: Prometheus text format; 404 when METRICS=off. */
+void handle_metrics(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out;
+
+    if (app->metrics == NULL) {
+        problem_no_route(resp, req->url_path);
+        return;
+    }
+    if ((out = open_memstream(&text, &length)) == NULL) {
+        problem_internal(resp);
+        return;
+    }
+    int failed = metrics_write(app->metrics, app->pool, app->cache, app->routes ? routes_in_flight(app->routes) : 0,
+                               out);
+    if (fclose(out) != 0 || failed)
+        problem_internal(resp);
+    else
+        respond_bytes(resp, 200, "text/plain; version=0.0.4; charset=utf-8", text, length);
+    u_map_put(resp->map_header, "Cache-Control", "no-store");
+    free(text);
 }

@@ -187,7 +187,12 @@ void writes_create(const struct _u_request *req, struct _u_response *resp, const
     struct db_key actor;
     json_t *input = NULL;
 
-    if (!writer_or_problem(req, resp, app, resource, &actor) || !body_json_or_problem(req, resp, false, &input))
+    struct field_errors errors = { .count = 0 };
+
+    if (!writer_or_problem(req, resp, app, resource, &actor))
+        goto cleanup;
+    params_check_known(req, NULL, NULL, &errors);   /* a create takes no query parameters */
+    if (!params_ok_or_problem(resp, &errors) || !body_json_or_problem(req, resp, false, &input))
         goto cleanup;
     if (!valid_input_or_problem(resp, resource, input, NULL))
         goto cleanup;

@@ -1,0 +1,216 @@
+/*
+ * internal/http/offerings_csv.c: offerings as text/csv, out and in.
+ *
+ * Parsing, checks and SQL are db/offerings_csv.c's, shared with the admin
+ * command; this file negotiates, authorizes, and turns outcomes into answers.
+ */
+#include "offerings_csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../db/offerings_csv.h"
+#include "auth.h"
+#include "body.h"
+#include "handlers.h"
+#include "problem.h"
+#include "respond.h"
+
+/* The q value among a media range's parameters, each after a ";" (";q=0.5"),
+ * in a copy whose first ";" may have been overwritten; 1 when it has none. */
+static double range_quality(const char *parameters)
+{
+    double q;
+
+    for (const char *p = parameters; p != NULL; p = strchr(p + 1, ';')) {
+        const char *name = p + 1 + strspn(p + 1, " \t");
+        if ((name[0] == 'q' || name[0] == 'Q') && name[1] == '=') {
+            q = strtod(name + 2, NULL);
+            return q < 0 ? 0 : q > 1 ? 1 : q;
+        }
+    }
+    return 1;
+}
+
+/* The q of the most specific range in accept that matches media_type, and
+ * how specific it was: 3 exact, 2 "type/ *", 1 "* / *", 0 no match (q 0). */
+static double accept_quality(const char *accept, const char *media_type, int *specificity)
+{
+    size_t type_length = (size_t)(strchr(media_type, '/') - media_type);
+    double best = 0;
+
+    *specificity = 0;
+    for (const char *range = accept; range != NULL && *range != '\0';) {
+        const char *end = strchr(range, ',');
+        size_t length = end ? (size_t)(end - range) : strlen(range);
+        char text[128];
+        char *name, *parameters;
+        int level = 0;
+
+        if (length < sizeof(text)) {   /* a longer range cannot name ours */
+            memcpy(text, range, length);
+            text[length] = '\0';
+            if ((parameters = strchr(text, ';')) != NULL)
+                *parameters = '\0';
+            name = text + strspn(text, " \t");
+            name[strcspn(name, " \t")] = '\0';
+            if (strcasecmp(name, media_type) == 0)
+                level = 3;
+            else if (strlen(name) == type_length + 2 && strncasecmp(name, media_type, type_length + 1) == 0
+                     && name[type_length + 1] == '*')
+                level = 2;
+            else if (strcmp(name, "*/*") == 0)
+                level = 1;
+            if (level > *specificity) {
+                *specificity = level;
+                best = parameters ? range_quality(parameters) : 1;
+            }
+        }
+        range = end ? end + 1 : NULL;
+    }
+    return best;
+}
+
+bool offerings_csv_is_requested(const struct _u_request *req)
+{
+    const char *accept = u_map_get_case(req->map_header, "Accept");
+    int csv_specificity, json_specificity;
+    double csv, json;
+
+    if (accept == NULL)
+        return false;
+    csv = accept_quality(accept, "text/csv", &csv_specificity);
+    json = accept_quality(accept, "application/json", &json_specificity);
+    return csv > 0 && (csv > json || (csv == json && csv_specificity > json_specificity));
+}
+
+void offerings_csv_send_export(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                               const struct list_spec *spec)
+{
+    static const char *const paging[] = { "limit", "cursor" };
+    const char *since_name = spec->since_name ? spec->since_name : "updated_since";
+    const struct param_spec since_spec = { .name = since_name, .kind = PARAM_TIMESTAMP };
+    const char *allowed[DB_PAGE_MAX_FILTERS + 4] = { since_name, paging[0], paging[1] };
+    const char *path_params[DB_PAGE_MAX_FILTERS + 1] = { NULL };
+    struct db_page_request request = { .filter_count = 0 };
+    struct field_errors errors = { .count = 0 };
+    size_t allowed_count = 3, path_count = 0;
+    char *body = NULL;
+
+    for (int i = 0; spec->filters[i].name != NULL; i++) {
+        const struct param_spec *filter = &spec->filters[i];
+        const char *value = filter->constant ? filter->constant : u_map_get(req->map_url, filter->name);
+        if (filter->in_path)
+            path_params[path_count++] = filter->name;
+        else if (filter->constant == NULL)
+            allowed[allowed_count++] = filter->name;
+        if (params_check(filter, value, &errors))
+            request.filters[i] = value;
+        request.filter_count = i + 1;
+    }
+    params_check_known(req, allowed, path_params, &errors);
+    for (size_t i = 0; i < sizeof(paging) / sizeof(paging[0]); i++)
+        if (u_map_get(req->map_url, paging[i]) != NULL)
+            field_errors_add(&errors, paging[i], "Query parameter \"%s\" does not apply to text/csv: the CSV holds "
+                             "every matching offering, without pages.", paging[i]);
+    request.updated_since = u_map_get(req->map_url, since_name);
+    params_check(&since_spec, request.updated_since, &errors);
+    if (!params_ok_or_problem(resp, &errors))
+        return;
+    enum db_status status = db_offerings_csv_export(app->pool, &request, &body);
+    if (status == DB_OK)
+        respond_bytes(resp, 200, "text/csv; charset=utf-8", body, strlen(body));
+    else
+        problem_from_db(resp, status, "list", "path", req->url_path);
+    free(body);
+}
+
+/* 400 invalid-csv: every error with its row, column and message; nothing was imported. */
+static void problem_invalid_csv(struct _u_response *resp, const struct db_csv_errors *errors)
+{
+    json_t *members = json_object();
+    json_t *list = json_array();
+    char detail[512];
+
+    for (size_t i = 0; i < errors->count; i++) {
+        const struct db_csv_error *e = &errors->items[i];
+        json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s}", "row", (json_int_t)e->row, "column",
+                                              e->column > 0 ? json_integer(e->column) : json_null(), "field",
+                                              db_offerings_csv_column_name(e->column), "message", e->message));
+    }
+    if (errors->count == 1 && errors->items[0].column > 0)
+        snprintf(detail, sizeof(detail), "Row %ld, column %d (\"%s\"): %s Nothing was imported.", errors->items[0].row,
+                 errors->items[0].column, db_offerings_csv_column_name(errors->items[0].column),
+                 errors->items[0].message);
+    else if (errors->count == 1)
+        snprintf(detail, sizeof(detail), "Row %ld: %s Nothing was imported.", errors->items[0].row,
+                 errors->items[0].message);
+    else if (errors->total > errors->count)
+        snprintf(detail, sizeof(detail), "The CSV has %zu errors; errors lists the first %zu. Nothing was imported.",
+                 errors->total, errors->count);
+    else
+        snprintf(detail, sizeof(detail), "The CSV has %zu errors; errors lists each. Nothing was imported.",
+                 errors->total);
+    json_object_set_new(members, "errors", list);
+    json_object_set_new(members, "error_count", json_integer((json_int_t)errors->total));
+    problem_send_extended(resp, 400, "/problems/invalid-csv", "invalid CSV", detail, NULL, 0, members);
+    json_decref(members);
+}
+
+/* POST /v1/offerings/import (Content-Type: text/csv; admin or a provider's key) */
+void handle_offerings_import(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    struct db_csv_import_result result = { .outcome = DB_CSV_FAILED };
+    struct field_errors errors = { .count = 0 };
+    struct db_key actor;
+    json_t *counts = NULL;
+    char *answer = NULL;
+
+    if (!auth_key_or_problem(req, resp, app, &actor))
+        return;
+    if (strcmp(actor.scope, "admin") != 0 && strncmp(actor.scope, "provider:", 9) != 0) {
+        problem_forbidden(resp, "The API key's scope does not allow importing offerings; it needs \"admin\" or "
+                                "\"provider:<id>\".");
+        return;
+    }
+    params_check_known(req, NULL, NULL, &errors);
+    if (!params_ok_or_problem(resp, &errors))
+        return;
+    if (!body_is_media_type(u_map_get_case(req->map_header, "Content-Type"), "text/csv")) {
+        problem_unsupported_media_type(resp, "text/csv");
+        return;
+    }
+    /* ulfius stops reading at max_post_body_size, set one byte above the limit. */
+    if (req->binary_body_length > BODY_MAX_BYTES) {
+        problem_body_too_large(resp, BODY_MAX_BYTES);
+        return;
+    }
+    db_offerings_csv_import(app->pool, req->binary_body, req->binary_body_length, &actor, false, &result);
+    switch (result.outcome) {
+    case DB_CSV_DONE:
+        counts = json_pack("{s:I, s:I, s:I}", "created", (json_int_t)result.created, "updated",
+                           (json_int_t)result.updated, "unchanged", (json_int_t)result.unchanged);
+        answer = counts ? json_dumps(counts, JSON_COMPACT) : NULL;
+        break;
+    case DB_CSV_INVALID:
+        problem_invalid_csv(resp, &result.errors);
+        break;
+    case DB_CSV_UNAVAILABLE:
+        problem_from_db(resp, DB_UNAVAILABLE, "offering", "id", "");
+        break;
+    case DB_CSV_FAILED:
+        problem_internal(resp);
+        break;
+    }
+    if (result.outcome == DB_CSV_DONE && answer == NULL)
+        problem_internal(resp);
+    else if (answer != NULL) {
+        respond_json_text(resp, 200, answer);
+        u_map_put(resp->map_header, "Cache-Control", "no-store");
+    }
+    free(answer);
+    json_decref(counts);
+    db_csv_import_result_release(&result);
+}
