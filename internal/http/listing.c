@@ -62,17 +62,16 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
             carried[carried_count++] = filter->name;
         }
     }
-    /* First: a query parameter that shadows a path key must not be merged into it. */
+    /* First, so that a query parameter shadowing a path key is reported as such. */
     params_check_known(req, allowed, path_params, &errors);
-    if (!params_ok_or_problem(resp, &errors))
-        return;
     for (int i = 0; spec->filters[i].name != NULL; i++) {
         const struct param_spec *filter = &spec->filters[i];
         const char *value = filter->constant ? filter->constant : u_map_get(req->map_url, filter->name);
         if (params_check(filter, value, &errors))
             request.filters[i] = value;
-        else if (filter->in_path) {
-            /* A path key of the wrong shape cannot name a record. */
+        else if (filter->in_path && errors.count == 1) {
+            /* A path key of the wrong shape cannot name a record (unless a
+             * shadowing query parameter garbled it: that is the 400 above). */
             problem_not_found(resp, "record", filter->name, value);
             return;
         }
