@@ -7,6 +7,10 @@
 #   deploy/pg.sh stop   DIR          fast clean stop; exit 0 if not running
 #   deploy/pg.sh status DIR          exit 0 if running, 3 if not
 #   deploy/pg.sh url    DIR [PORT]   print the DATABASE_URL only
+#   deploy/pg.sh replica DIR PRIMARY_PORT PORT
+#                                    a streaming replica of the cluster on
+#                                    PRIMARY_PORT (pg_basebackup -R on first
+#                                    use), started on PORT; prints its URL
 #
 # PORT defaults to $PG_PORT, else 55432. The server listens on 127.0.0.1:PORT
 # only, with its unix socket in the cluster directory; authentication is
@@ -46,7 +50,7 @@ msg() { echo "pg.sh: $*" >&2; }
 die() { echo "pg.sh: error: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -254,12 +258,23 @@ cmd_start() {
       die "port $port on 127.0.0.1 is already in use by another process; choose another port, e.g. PG_PORT=$((port == 65535 ? port - 1 : port + 1)) (or deploy/pg.sh start DIR PORT)"
     fi
     if ! have_cluster; then
-      msg "initialising a new cluster in $PGDATA${RUN_AS:+ (as OS user $RUN_AS)}"
       local out
-      if ! out=$(as_owner "$PG_BIN/initdb" -D "$PGDATA" -A trust -E UTF8 --locale=C.UTF-8 \
-        -U "$DB_USER" --no-instructions 2>&1); then
-        printf '%s\n' "$out" >&2
-        die "initdb failed for $PGDATA"
+      if [[ -n "${REPLICA_OF:-}" ]]; then
+        # A streaming replica: a base backup of the primary, with standby.signal
+        # and primary_conninfo written by -R, so it follows the primary's WAL.
+        msg "copying the primary on 127.0.0.1:$REPLICA_OF into $PGDATA${RUN_AS:+ (as OS user $RUN_AS)}"
+        if ! out=$(as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$REPLICA_OF" -U "$DB_USER" -D "$PGDATA" \
+          -R -X stream -c fast 2>&1); then
+          printf '%s\n' "$out" >&2
+          die "pg_basebackup from 127.0.0.1:$REPLICA_OF failed"
+        fi
+      else
+        msg "initialising a new cluster in $PGDATA${RUN_AS:+ (as OS user $RUN_AS)}"
+        if ! out=$(as_owner "$PG_BIN/initdb" -D "$PGDATA" -A trust -E UTF8 --locale=C.UTF-8 \
+          -U "$DB_USER" --no-instructions 2>&1); then
+          printf '%s\n' "$out" >&2
+          die "initdb failed for $PGDATA"
+        fi
       fi
     fi
     write_conf "$port"
@@ -344,6 +359,7 @@ shift 2
 [[ -n "$DIR" ]] || usage
 case $cmd in
   start) (($# <= 1)) || usage; cmd_start "$@" ;;
+  replica) (($# == 2)) || usage; REPLICA_OF=$1; check_port_arg "$REPLICA_OF"; cmd_start "$2" ;;
   stop) (($# == 0)) || usage; cmd_stop ;;
   status) (($# == 0)) || usage; cmd_status ;;
   url) (($# <= 1)) || usage; cmd_url "$@" ;;
