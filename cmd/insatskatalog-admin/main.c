@@ -9,6 +9,10 @@
  *                                                   replace the generated, fictitious example providers
  *                                                   (example = true): small = 40 providers / 150
  *                                                   offerings (default), bench = 2000 / 10000
+ *        insatskatalog-admin import-offerings FILE [--dry-run]
+ *                                                   create or update offerings from a CSV file (the
+ *                                                   format of GET /v1/offerings as text/csv), all or
+ *                                                   nothing; the audit trail names the key "admin-cli"
  *        insatskatalog-admin key create NAME SCOPE [EXPIRES]
  *                                                   print a new API key, once; SCOPE is admin,
  *                                                   municipality:<code> or provider:<id>; EXPIRES RFC 3339
@@ -23,11 +27,13 @@
 #include "../../internal/db/admin.h"
 #include "../../internal/db/examples.h"
 #include "../../internal/db/keys.h"
+#include "../../internal/db/offerings_csv.h"
 
 static int usage(void)
 {
     fprintf(stderr, "usage: insatskatalog-admin migrate | load-reference | setup | load-population FILE\n"
                     "       insatskatalog-admin load-examples [small|bench]\n"
+                    "       insatskatalog-admin import-offerings FILE [--dry-run]\n"
                     "       insatskatalog-admin key create NAME SCOPE [EXPIRES] | key list | key revoke NAME\n");
     return 2;
 }
@@ -55,6 +61,8 @@ int main(int argc, char **argv)
         if (strcmp(argv[2], "bench") == 0)
             return db_admin_load_examples(config.database_url, config.sql_dir, 2000, 10000, stdout);
     }
+    if (strcmp(argv[1], "import-offerings") == 0 && (argc == 3 || (argc == 4 && strcmp(argv[3], "--dry-run") == 0)))
+        return db_admin_import_offerings(config.database_url, argv[2], argc == 4, stdout);
     if (strcmp(argv[1], "key") == 0 && argc >= 3) {
         if (strcmp(argv[2], "create") == 0 && (argc == 5 || argc == 6))
             return db_admin_key_create(config.database_url, argv[3], argv[4], argc == 6 ? argv[5] : NULL, stdout);

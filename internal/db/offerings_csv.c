@@ -70,11 +70,11 @@ static void errors_add(struct db_csv_errors *errors, long row, int column, const
     struct db_csv_error *error;
 
     errors->total++;
+    if (errors->count >= DB_CSV_ERRORS_KEPT)
+        return;
     if (errors->count == errors->capacity) {
         size_t capacity = errors->capacity ? 2 * errors->capacity : 16;
         struct db_csv_error *items;
-        if (errors->count >= DB_CSV_ERRORS_KEPT)
-            return;
         if ((items = realloc(errors->items, capacity * sizeof(*items))) == NULL)
             return;
         errors->items = items;
@@ -159,13 +159,14 @@ static bool is_training_days(const char *text)
 static json_t *split_list(const char *text, const char *const *choices, size_t max_items, size_t max_bytes)
 {
     json_t *items = json_array();
+    const char *start = text;
 
-    for (const char *start = text; items != NULL && *text != '\0'; start++) {
+    while (items != NULL) {
         const char *end = strchr(start, '|');
         size_t length = end ? (size_t)(end - start) : strlen(start);
         char *item = strndup(start, length);
-        bool ok = item != NULL && length > 0 && length <= max_bytes && (choices == NULL || is_choice(choices, start, length))
-                  && json_array_size(items) < max_items;
+        bool ok = item != NULL && length > 0 && length <= max_bytes && json_array_size(items) < max_items
+                  && (choices == NULL || is_choice(choices, start, length));
         for (size_t i = 0; ok && i < json_array_size(items); i++)
             ok = strcmp(json_string_value(json_array_get(items, i)), item) != 0;
         if (ok)
@@ -177,7 +178,7 @@ static json_t *split_list(const char *text, const char *const *choices, size_t m
         }
         if (end == NULL)
             break;
-        start = end;
+        start = end + 1;
     }
     return items;
 }
@@ -276,7 +277,6 @@ struct parse_state {
     long record_row;                         /* the line where the current record started */
     bool awaiting_record;                    /* between records: the next non-blank byte starts one */
     long record_count;                       /* records seen, the header included */
-    bool header_ok;
     bool stop;                               /* a wrong header: the rest has no meaning */
     bool out_of_memory;
     struct row_key *keys;
@@ -308,19 +308,19 @@ static void check_header(struct parse_state *state)
 {
     char copy[64];
 
-    state->header_ok = state->cell_count == DB_OFFERINGS_CSV_COLUMNS;
-    if (!state->header_ok)
-        errors_add(state->errors, state->record_row, 0, "The header must have %d columns (" CSV_HEADER "); it has %d.",
-                   DB_OFFERINGS_CSV_COLUMNS, state->cell_count);
+    state->stop = state->cell_count != DB_OFFERINGS_CSV_COLUMNS;
+    if (state->stop)
+        errors_add(state->errors, state->record_row, 0, "The header must have %d columns, from "
+                   "provider_organisation_number to verified_on; it has %d.", DB_OFFERINGS_CSV_COLUMNS,
+                   state->cell_count);
     for (int i = 0; i < state->cell_count && i < DB_OFFERINGS_CSV_COLUMNS; i++) {
         const char *cell = state->cells[i] ? state->cells[i] : "";
         if (strcmp(cell, db_offerings_csv_columns[i]) == 0)
             continue;
-        state->header_ok = false;
+        state->stop = true;
         errors_add(state->errors, state->record_row, i + 1, "Header column %d must be \"%s\"; it is \"%s\".", i + 1,
                    db_offerings_csv_columns[i], quoted(cell, copy));
     }
-    state->stop = !state->header_ok;
 }
 
 static void remember_key(struct parse_state *state, const json_t *row)
@@ -475,7 +475,8 @@ bool db_offerings_csv_parse(const char *data, size_t length, json_t **rows_out, 
         errors_add(errors, state.record_row, state.cell_count + 1, "A quoted cell that starts in this row is never "
                    "closed.");
     if (state.record_count == 0 && !broken)
-        errors_add(errors, 1, 0, "The file is empty. Its first row must be the header: " CSV_HEADER ".");
+        errors_add(errors, 1, 0, "The file is empty. Its first row must be the header, naming "
+                   "the %d columns from provider_organisation_number to verified_on.", DB_OFFERINGS_CSV_COLUMNS);
     check_repeated_keys(&state);
     errors_sort(errors);
     if (!state.out_of_memory) {
@@ -532,12 +533,16 @@ const struct db_statement db_offerings_csv_statements[] = {
       "AND ($2::text IS NULL OR m.slug = $2::text) AND ($3::bigint IS NULL OR o.provider_id = $3::bigint) "
       "AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM offering_availability a WHERE a.offering_id = o.id "
       "   AND a.county_code = $4::text AND a.status <> 'ej tillgänglig'))" },
-    /* $1 rows: per row in line order, the provider and method ids, NULL when there is none. */
+    /* $1 rows: per row in line order, the provider and method ids, NULL when there is none. Like the
+     * *_exists statements of the JSON writes, it holds what it finds (FOR KEY SHARE) until COMMIT, so a
+     * concurrent delete waits and then sees the new offerings as referrers. */
     { "offerings_csv_resolve",
-      "SELECT r.line, p.id::text, m.id::text FROM jsonb_to_recordset($1::jsonb) AS "
-      "r(line bigint, provider_organisation_number text, method text) "
-      "LEFT JOIN providers p ON p.organisation_number = r.provider_organisation_number "
-      "LEFT JOIN methods m ON m.slug = r.method ORDER BY r.line" },
+      "SELECT r.line, "
+      "(SELECT p.id FROM providers p WHERE p.organisation_number = r.provider_organisation_number "
+      "   FOR KEY SHARE)::text, "
+      "(SELECT m.id FROM methods m WHERE m.slug = r.method FOR KEY SHARE)::text "
+      "FROM jsonb_to_recordset($1::jsonb) AS r(line bigint, provider_organisation_number text, method text) "
+      "ORDER BY r.line" },
     /* Locks the offerings the rows name, in id order so that concurrent imports cannot deadlock; the
      * upsert, a later statement, then reads them as they are now. */
     { "offerings_csv_lock",
