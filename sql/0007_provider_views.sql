@@ -80,7 +80,10 @@ SELECT o.id, jsonb_build_object(
     'provider_id', o.provider_id, 'method', m.slug, 'startup_fee_sek', o.startup_fee_sek,
     'training_cost_per_participant_sek', o.training_cost_per_participant_sek,
     'cost_per_case_sek', o.cost_per_case_sek, 'yearly_fee_sek', o.yearly_fee_sek,
-    'training_days', o.training_days, 'training_for', to_jsonb(o.training_for),
+    'training_days', o.training_days,
+    -- No roles is stored as '{}' but written by leaving the field out, so a
+    -- PATCH that merges into this input passes validation unchanged.
+    'training_for', CASE WHEN cardinality(o.training_for) > 0 THEN to_jsonb(o.training_for) END,
     'certification_required', o.certification_required, 'delivery', o.delivery,
     'languages', to_jsonb(o.languages), 'valid_from', o.valid_from, 'valid_to', o.valid_to,
     'verified_on', o.verified_on, 'example', o.example) AS input

@@ -165,6 +165,49 @@ else
 fi
 kill -TERM "$second_pid" 2>/dev/null; wait "$second_pid" 2>/dev/null
 
+# A real streaming replica (pg_basebackup) for DATABASE_READ_URL. With its
+# replay paused, a plain read shows the replica's older data (so reads do go
+# there), while a read that sends the X-Consistency-LSN of the write sees it.
+replica_dir=$tmp/replica
+replica_port=$(free_port)
+mkdir -p "$replica_dir"
+if REPLICA_URL=$(deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" 2>"$tmp/replica.log" | tail -n 1); then
+  read_port=$(free_port)
+  PORT=$read_port CACHE_MIB=0 DATABASE_READ_URL=$REPLICA_URL OPENAPI_PATH=openapi.yaml build/insatskatalog \
+    >"$tmp/server-replica.log" 2>&1 &
+  read_pid=$!
+  if wait_for_http "http://127.0.0.1:$read_port/readyz" 20; then
+    read_base=http://127.0.0.1:$read_port
+    psql "$REPLICA_URL" -XAtqc 'SELECT pg_wal_replay_pause()' >/dev/null
+    etag=$(curl -fsS -D - -o /dev/null "$read_base/v1/methods/cope" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')
+    note="Replik $RANDOM"
+    lsn=$(curl -fsS -D - -o /dev/null -X PATCH "$read_base/v1/methods/cope" -H "Authorization: Bearer $ADMIN_KEY" \
+      -H "Content-Type: application/merge-patch+json" -H "If-Match: $etag" -d "{\"availability_note\":\"$note\"}" \
+      | tr -d '\r' | awk 'tolower($1) == "x-consistency-lsn:" { print $2 }')
+    plain=$(curl -fsS "$read_base/v1/methods/cope")
+    consistent=$(curl -fsS -H "X-Consistency-LSN: $lsn" "$read_base/v1/methods/cope")
+    if [ -n "$lsn" ] && ! grep -qF "$note" <<<"$plain"; then record "plain reads go to the read replica" ok
+    else record "plain reads go to the read replica" fail "lsn=$lsn"; fi
+    if grep -qF "$note" <<<"$consistent"; then record "a read with the write's X-Consistency-LSN sees the write" ok
+    else record "a read with the write's X-Consistency-LSN sees the write" fail; fi
+    psql "$REPLICA_URL" -XAtqc 'SELECT pg_wal_replay_resume()' >/dev/null
+    caught_up=fail
+    for _ in $(seq 1 100); do curl -fsS "$read_base/v1/methods/cope" | grep -qF "$note" && { caught_up=ok; break; }; sleep 0.05; done
+    record "the replica catches up once replay resumes" "$caught_up"
+  else
+    record "the server starts with DATABASE_READ_URL" fail "$(tail -n 3 "$tmp/server-replica.log")"
+  fi
+  kill -TERM "$read_pid" 2>/dev/null; wait "$read_pid" 2>/dev/null
+else
+  record "a streaming replica starts (pg_basebackup)" fail "$(tail -n 3 "$tmp/replica.log")"
+fi
+deploy/pg.sh stop "$replica_dir" >/dev/null 2>&1
+[ -f "$replica_dir/location" ] && [ "${KEEP_TEST_DIR:-}" != 1 ] && rm -rf "$(cat "$replica_dir/location")"
+
+# Kubernetes manifests against the Kubernetes schemas.
+if tests/k8s/validate.sh >"$tmp/k8s.log" 2>&1; then record "deploy/k8s manifests pass the Kubernetes schema validation" ok
+else record "deploy/k8s manifests pass the Kubernetes schema validation" fail "$(grep 'not ok' "$tmp/k8s.log" | head -n 3)"; fi
+
 # Migrations run once however many replicas start at once (an advisory lock).
 psql "$DATABASE_URL" -Xq -c 'CREATE DATABASE concurrent_migrations' 2>/dev/null
 fresh_url=${DATABASE_URL%/*}/concurrent_migrations

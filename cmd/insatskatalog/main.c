@@ -122,6 +122,7 @@ int main(int argc, char **argv)
     struct _u_instance instance;
     struct routes *routes = NULL;
     struct db_cache *cache = NULL;
+    struct db_pool *read_pool = NULL;
     struct db_listener *listener = NULL;
     char *openapi = NULL;
     bool instance_ready = false;
@@ -157,11 +158,19 @@ int main(int argc, char **argv)
     app.openapi_yaml = openapi;
     if ((app.pool = db_pool_create(config.database_url, config.pool_size, db_all_statements)) == NULL)
         goto cleanup;
+    app.read_pool = app.pool;
+    if (config.database_read_url != NULL) {
+        if ((read_pool = db_pool_create(config.database_read_url, config.pool_size, db_all_statements)) == NULL)
+            goto cleanup;
+        db_pool_set_primary(read_pool, app.pool);
+        app.read_pool = read_pool;
+    }
     if (config.cache_mib > 0) {
         if ((cache = db_cache_create((size_t)config.cache_mib << 20)) == NULL
             || (listener = db_listener_start(config.database_url, cache)) == NULL)
             goto cleanup;
         db_pool_set_cache(app.pool, cache);
+        db_pool_set_cache(app.read_pool, cache);
         app.cache = cache;
     }
     if (ulfius_init_instance(&instance, config.port, NULL, NULL) != U_OK)
@@ -184,8 +193,8 @@ int main(int argc, char **argv)
         exit_code = 2;
         goto cleanup;
     }
-    log_info("insatskatalog %s listening on port %u with %u database connections", app.version, config.port,
-             config.pool_size);
+    log_info("insatskatalog %s listening on port %u with %u database connections%s", app.version, config.port,
+             config.pool_size, read_pool ? " to the primary and as many to the read replica" : "");
 
     wait_for_signal();
     drain(&instance, routes);
@@ -197,6 +206,7 @@ cleanup:
         ulfius_clean_instance(&instance);
     routes_release(routes);
     db_listener_stop(listener);
+    db_pool_destroy(read_pool);
     db_pool_destroy(app.pool);
     db_cache_destroy(cache);
     free(openapi);

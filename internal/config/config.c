@@ -86,6 +86,12 @@ int config_load(struct config *out, int need_database, FILE *errors)
         fprintf(errors, "DATABASE_URL must be a postgresql:// URI or a key=value connection string.\n");
         problems++;
     }
+    out->database_read_url = env_or("DATABASE_READ_URL", NULL);
+    if (out->database_read_url != NULL && strncmp(out->database_read_url, "postgresql://", 13) != 0
+        && strncmp(out->database_read_url, "postgres://", 11) != 0 && strchr(out->database_read_url, '=') == NULL) {
+        fprintf(errors, "DATABASE_READ_URL must be a postgresql:// URI or a key=value connection string.\n");
+        problems++;
+    }
     problems += load_uint("PORT", 8080, 1, 65535, &out->port, errors);
     problems += load_uint("DB_POOL_SIZE", 8, 1, 64, &out->pool_size, errors);
     problems += load_uint("CACHE_MIB", 64, 0, 4096, &out->cache_mib, errors);

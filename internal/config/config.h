@@ -10,6 +10,7 @@
 
 struct config {
     const char *database_url;   /* DATABASE_URL, required; borrowed from environ */
+    const char *database_read_url;   /* DATABASE_READ_URL, optional: a streaming replica for reads */
     unsigned port;              /* PORT, 1..65535, default 8080 */
     unsigned pool_size;         /* DB_POOL_SIZE, 1..64, default 8 */
     unsigned cache_mib;         /* CACHE_MIB, 0..4096, default 64; 0 turns the document cache off */

@@ -20,6 +20,7 @@ struct db_cache {
     pthread_rwlock_t lock;
     struct entry *buckets[BUCKET_COUNT];
     uint64_t generation;
+    uint64_t min_lsn;
     bool listening;
     size_t bytes, max_bytes, entries;
     unsigned long hits, misses, invalidations;
@@ -147,6 +148,26 @@ void db_cache_invalidate(struct db_cache *cache)
     cache->invalidations++;
     drop_all(cache);
     pthread_rwlock_unlock(&cache->lock);
+}
+
+void db_cache_invalidate_at(struct db_cache *cache, uint64_t lsn)
+{
+    pthread_rwlock_wrlock(&cache->lock);
+    cache->generation++;
+    cache->invalidations++;
+    if (lsn > cache->min_lsn)
+        cache->min_lsn = lsn;
+    drop_all(cache);
+    pthread_rwlock_unlock(&cache->lock);
+}
+
+uint64_t db_cache_min_lsn(struct db_cache *cache)
+{
+    uint64_t lsn;
+    pthread_rwlock_rdlock(&cache->lock);
+    lsn = cache->min_lsn;
+    pthread_rwlock_unlock(&cache->lock);
+    return lsn;
 }
 
 void db_cache_set_listening(struct db_cache *cache, bool listening)

@@ -39,6 +39,16 @@ void db_cache_put(struct db_cache *cache, const char *key, const char *body, uin
 /* Drops everything: a change was announced, or nothing can be heard. */
 void db_cache_invalidate(struct db_cache *cache);
 
+/*
+ * The same, for a change whose commit the primary had written by WAL
+ * position lsn: from now on the cache only holds documents at least that
+ * new, which is what lets a read after a write trust it (see pool.h).
+ */
+void db_cache_invalidate_at(struct db_cache *cache, uint64_t lsn);
+
+/* The WAL position every cached document is at least as new as. */
+uint64_t db_cache_min_lsn(struct db_cache *cache);
+
 /* Bypass on (false) while changes cannot be heard, off (true) again after. */
 void db_cache_set_listening(struct db_cache *cache, bool listening);
 

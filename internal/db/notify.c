@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../log/log.h"
+#include "pool.h"
 
 struct db_listener {
     pthread_t thread;
@@ -40,6 +41,19 @@ fail:
     return NULL;
 }
 
+/* Notifications come after their commit, so the primary's WAL position now
+ * is at least the change's: the cache is emptied "as of" it. */
+static void invalidate_at_current_lsn(struct db_cache *cache, PGconn *conn)
+{
+    PGresult *res = PQexec(conn, "SELECT pg_current_wal_lsn()::text");
+    uint64_t lsn = 0;
+
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        db_lsn_parse(PQgetvalue(res, 0, 0), &lsn);
+    PQclear(res);
+    db_cache_invalidate_at(cache, lsn);
+}
+
 static void *listen_loop(void *arg)
 {
     struct db_listener *listener = arg;
@@ -53,6 +67,7 @@ static void *listen_loop(void *arg)
             }
             /* Changes made while we were deaf are unknown: start empty. */
             db_cache_set_listening(listener->cache, true);
+            invalidate_at_current_lsn(listener->cache, conn);
             log_info("listening for catalogue changes; document cache on");
         }
         struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
@@ -71,7 +86,7 @@ static void *listen_loop(void *arg)
             PQfreemem(note);
         }
         if (changed)
-            db_cache_invalidate(listener->cache);
+            invalidate_at_current_lsn(listener->cache, conn);
     }
     PQfinish(conn);
     return NULL;

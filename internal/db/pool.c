@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "../log/log.h"
@@ -35,6 +36,7 @@ struct db_pool {
     unsigned waiting;
     unsigned long errors;
     struct db_cache *cache;
+    struct db_pool *primary;    /* set when this pool reads from a replica */
     struct db_slot slots[];
 };
 
@@ -262,6 +264,73 @@ cleanup:
     return status;
 }
 
+static _Thread_local uint64_t request_read_after;
+
+void db_request_set_read_after(uint64_t lsn)
+{
+    request_read_after = lsn;
+}
+
+void db_pool_set_primary(struct db_pool *replica, struct db_pool *primary)
+{
+    replica->primary = primary;
+}
+
+bool db_lsn_parse(const char *text, uint64_t *out)
+{
+    unsigned long high, low;
+    char *end;
+
+    if (text == NULL || strchr(text, '/') == NULL || strlen(text) > 17)
+        return false;
+    for (const char *p = text; *p != '\0'; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'F') || (*p >= 'a' && *p <= 'f') || *p == '/'))
+            return false;
+    high = strtoul(text, &end, 16);
+    if (*end != '/' || end == text || end[1] == '\0' || high > 0xffffffffUL)
+        return false;
+    low = strtoul(end + 1, &end, 16);
+    if (*end != '\0' || low > 0xffffffffUL)
+        return false;
+    *out = ((uint64_t)high << 32) | low;
+    return true;
+}
+
+void db_lsn_format(uint64_t lsn, char out[DB_LSN_SIZE])
+{
+    snprintf(out, DB_LSN_SIZE, "%X/%X", (unsigned)(lsn >> 32), (unsigned)(lsn & 0xffffffffu));
+}
+
+enum db_status db_current_lsn(PGconn *conn, uint64_t *out)
+{
+    PGresult *res = PQexecPrepared(conn, "current_lsn", 0, NULL, NULL, NULL, 0);
+    enum db_status status = DB_ERROR;
+
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && db_lsn_parse(PQgetvalue(res, 0, 0), out))
+        status = DB_OK;
+    PQclear(res);
+    return status;
+}
+
+/* Whether the replica has replayed at least lsn; false when it cannot tell. */
+static bool replica_has_replayed(struct db_pool *replica, uint64_t lsn)
+{
+    char text[DB_LSN_SIZE];
+    const char *params[] = { text };
+    PGconn *conn = db_pool_acquire(replica);
+    PGresult *res = NULL;
+    bool replayed = false;
+
+    if (conn == NULL)
+        return false;
+    db_lsn_format(lsn, text);
+    res = PQexecPrepared(conn, "replica_has_replayed", 1, params, NULL, NULL, 0);
+    replayed = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    db_pool_release(replica, conn);
+    return replayed;
+}
+
 void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache)
 {
     pool->cache = cache;
@@ -269,27 +338,42 @@ void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache)
 
 void db_pool_invalidate_cache(struct db_pool *pool)
 {
+    db_pool_invalidate_cache_at(pool, 0);
+}
+
+void db_pool_invalidate_cache_at(struct db_pool *pool, uint64_t lsn)
+{
     if (pool->cache != NULL)
-        db_cache_invalidate(pool->cache);
+        db_cache_invalidate_at(pool->cache, lsn);
 }
 
 enum db_status db_fetch_document(struct db_pool *pool, const char *statement, int param_count,
                                  const char *const *params, char **out)
 {
     enum db_status status;
+    struct db_pool *source = pool;
+    uint64_t read_after = request_read_after;
+    uint64_t generation = UINT64_MAX;
+    uint64_t cache_lsn = 0;
     char *key = NULL;
-    uint64_t generation;
+    /* A client that wrote may only be served by a cache that has heard of its write. */
+    bool cacheable = pool->cache != NULL && (read_after == 0 || db_cache_min_lsn(pool->cache) >= read_after);
 
-    if (pool->cache == NULL || (key = db_cache_key(statement, param_count, params)) == NULL)
-        return db_fetch_text(pool, statement, param_count, params, out);
-    if (db_cache_get(pool->cache, key, out)) {
-        free(key);
-        return DB_OK;
+    *out = NULL;
+    if (cacheable && (key = db_cache_key(statement, param_count, params)) != NULL) {
+        if (db_cache_get(pool->cache, key, out)) {
+            free(key);
+            return DB_OK;
+        }
+        /* Taken before the query: see the race described in cache.h. */
+        generation = db_cache_generation(pool->cache);
+        cache_lsn = db_cache_min_lsn(pool->cache);
     }
-    /* Taken before the query: see the race described in cache.h. */
-    generation = db_cache_generation(pool->cache);
-    status = db_fetch_text(pool, statement, param_count, params, out);
-    if (status == DB_OK && generation != UINT64_MAX)
+    uint64_t must_see = read_after > cache_lsn ? read_after : cache_lsn;
+    if (pool->primary != NULL && must_see > 0 && !replica_has_replayed(pool, must_see))
+        source = pool->primary;   /* the replica lags behind what this read must see */
+    status = db_fetch_text(source, statement, param_count, params, out);
+    if (status == DB_OK && key != NULL && generation != UINT64_MAX)
         db_cache_put(pool->cache, key, *out, generation);
     free(key);
     return status;

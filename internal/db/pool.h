@@ -10,6 +10,8 @@
 #define INSATSKATALOG_DB_POOL_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "cache.h"
 
@@ -77,8 +79,33 @@ enum db_status db_status_from_result(struct db_pool *pool, PGconn *conn, const P
 enum db_status db_fetch_text(struct db_pool *pool, const char *statement, int param_count,
                              const char *const *params, char **out);
 
-/* Drops the cached documents, after this replica wrote. Accepts a pool without a cache. */
-void db_pool_invalidate_cache(struct db_pool *pool);
+/*
+ * Read replicas. A pool made for DATABASE_READ_URL is told its primary; a
+ * document read through it goes to the primary instead whenever the replica
+ * has not yet replayed the WAL position the read must see: the cache's
+ * (documents must be no older than what the cache has heard of) or the
+ * request's own (a client that wrote sends the X-Consistency-LSN its write
+ * returned, and then never reads older data than it wrote).
+ */
+void db_pool_set_primary(struct db_pool *replica, struct db_pool *primary);
+
+/* The WAL position the current request must read at least (0: none).
+ * Thread-local: libmicrohttpd runs one thread per connection, and the
+ * dispatcher sets it before and clears it after each request. */
+void db_request_set_read_after(uint64_t lsn);
+
+/* PostgreSQL's "16/B374D848" text form of a WAL position, both ways. */
+#define DB_LSN_SIZE 20
+bool db_lsn_parse(const char *text, uint64_t *out);
+void db_lsn_format(uint64_t lsn, char out[DB_LSN_SIZE]);
+
+/* The primary's current WAL position (after a commit: at least the commit's). */
+enum db_status db_current_lsn(PGconn *conn, uint64_t *out);
+
+/* Drops the cached documents after this process wrote, up to WAL position
+ * lsn (0 when unknown). Accepts a pool without a cache. */
+void db_pool_invalidate_cache_at(struct db_pool *pool, uint64_t lsn);
+void db_pool_invalidate_cache(struct db_pool *pool);   /* the same, position unknown */
 
 /* Lets db_fetch_document() use cache (borrowed; may be NULL to turn caching off). */
 void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache);

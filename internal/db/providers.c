@@ -41,12 +41,15 @@ const struct db_statement db_providers_statements[] = {
                   "($5::text IS NULL OR d.method_id = (SELECT id FROM methods WHERE slug = $5::text)) "
                   "AND ($6::bigint IS NULL OR d.provider_id = $6::bigint) "
                   "AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM offering_availability a WHERE a.offering_id = d.id "
-                  "   AND a.county_code = $7::text AND a.status <> 'ej tillgänglig')) AND") },
+                  "   AND a.county_code = $7::text AND a.status <> 'ej tillgänglig')) AND")
+      /* No page at all (404) when the county in the path does not exist. */
+      " HAVING $7::text IS NULL OR EXISTS (SELECT 1 FROM counties WHERE code = $7::text)" },
     { "offerings_get", "SELECT doc::text FROM offering_docs WHERE id = $1::bigint" },
     { "availability_get", "SELECT doc::text FROM availability_docs WHERE id = $1::bigint" },
 
     /* Who can deliver method $1 in county $2 on day $3: every availability row
-     * of an offering valid that day, ordered by $4, a page of $5 from $6.
+     * (other than "ej tillgänglig", as in the ?county= filters) of an offering
+     * valid that day, ordered by $4, a page of $5 from $6.
      * Documents are built for the page only; the order needs just scalars. */
     { "method_providers",
       "WITH method AS (SELECT id FROM methods WHERE slug = $1::text), "
@@ -58,6 +61,7 @@ const struct db_statement db_providers_statements[] = {
       "  FROM method, day, offering_availability a "
       "  JOIN offerings o ON o.id = a.offering_id "
       "  WHERE a.method_id = method.id AND ($2::text IS NULL OR a.county_code = $2::text) "
+      "    AND a.status <> 'ej tillgänglig' "
       "    AND o.valid_from <= day.on_date AND (o.valid_to IS NULL OR o.valid_to >= day.on_date)), "
       "ordered AS ("
       "  SELECT c.*, row_number() OVER (ORDER BY "

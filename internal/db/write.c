@@ -274,9 +274,13 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         goto cleanup;
     }
     in_transaction = false;
-    /* This replica sees its own write at once; the others hear the NOTIFY. */
-    if (pool != NULL)
-        db_pool_invalidate_cache(pool);
+    /* This replica sees its own write at once; the others hear the NOTIFY.
+     * The commit's WAL position lets the client read its own write from
+     * any replica (X-Consistency-LSN, see pool.h). */
+    uint64_t lsn = 0;
+    if (db_current_lsn(conn, &lsn) == DB_OK)
+        db_lsn_format(lsn, out->lsn);
+    db_pool_invalidate_cache_at(pool, lsn);
     log_info("write action=%s entity=%s id=\"%s\" key=\"%s\"", action_names[action], w->entity, key, actor->name);
     out->outcome = DB_WRITE_DONE;
     out->document = after;

@@ -60,6 +60,7 @@ struct db_write_result {
     enum db_write_outcome outcome;
     char *document;                 /* DONE on create/update: new representation; free() */
     char *key;                      /* DONE on create: the new record's key; free() */
+    char lsn[24];                   /* DONE: the primary's WAL position after the commit, or "" */
     char *detail;                   /* REFERENCED: referrers JSON; free() */
     const char *field;              /* MISSING_REFERENCE: the field (borrowed from the writable) */
 };

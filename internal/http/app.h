@@ -16,7 +16,8 @@ struct routes;
 
 struct app {
     const struct config *config;
-    struct db_pool *pool;
+    struct db_pool *pool;         /* the primary: writes, keys, the audit trail */
+    struct db_pool *read_pool;    /* documents: the replica pool, or the primary's */
     struct db_cache *cache;       /* NULL when CACHE_MIB=0 */
     struct metrics *metrics;      /* NULL when METRICS=off */
     const struct routes *routes;  /* set once registered, for the in-flight gauge */

@@ -19,6 +19,7 @@
 struct list_spec {
     const char *path;                 /* the list's own path, for the next link; NULL: the request's */
     const char *since_name;           /* name of the updated_since parameter; NULL: "updated_since" */
+    const char *path_kind;            /* what the path key names, for a 404 when it names nothing */
     struct param_spec key;            /* what a cursor must look like: the list's key */
     struct param_spec filters[DB_PAGE_MAX_FILTERS + 1];   /* in db order, ended by {NULL} */
     enum db_status (*fetch)(struct db_pool *pool, const struct db_page_request *request, char **out);

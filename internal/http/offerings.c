@@ -26,6 +26,7 @@ static const struct list_spec offering_list = {
 /* The same list, for the county in the path. */
 static const struct list_spec county_offering_list = {
     .path = NULL,
+    .path_kind = "county",
     .key = { .name = "cursor", .kind = PARAM_ID },
     .filters = {
         { .name = "method", .kind = PARAM_SLUG },
@@ -98,6 +99,7 @@ static const struct writable_resource offering_writable = {
     .key_name = "id",
     .key_is_id = true,
     .owner_scope_prefix = "provider:",
+    .unique_fields = "valid_from, provider_id, method",
 };
 
 static const struct writable_resource availability_writable = {
@@ -109,6 +111,7 @@ static const struct writable_resource availability_writable = {
     .key_is_id = true,
     .owner_scope_prefix = "provider:",
     .extra_check = check_availability,
+    .unique_fields = "county, municipality, offering_id",
 };
 
 /* GET /v1/offerings?method=&provider=&county=&updated_since=&limit=&cursor= (Accept: text/csv: all of them) */

@@ -8,6 +8,7 @@
 #include "problem.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../log/log.h"
@@ -243,4 +244,26 @@ void problem_invalid_value(struct _u_response *resp, const char *kind)
     snprintf(detail, sizeof(detail), "The %s was refused by a rule of the catalogue. Check the values against "
              "the schema in /openapi.yaml.", kind);
     problem_send(resp, 422, "/problems/invalid-value", "invalid value", detail, NULL, 0);
+}
+
+void problem_invalid_header(struct _u_response *resp, const char *header, const char *message)
+{
+    struct field_error error = { .field = header };
+    snprintf(error.message, sizeof(error.message), "%s", message);
+    problem_send(resp, 400, "/problems/invalid-header", "invalid header", message, &error, 1);
+}
+
+void problem_duplicate_fields(struct _u_response *resp, const char *kind, const char *fields)
+{
+    char detail[256];
+    struct field_error error;
+    size_t length = strcspn(fields, ",");
+
+    snprintf(detail, sizeof(detail), "Another %s has the same %s.", kind, fields);
+    /* The first field named is the one the error points at. */
+    snprintf(error.message, sizeof(error.message), "%s", detail);
+    char *first = strndup(fields, length);
+    error.field = first ? first : "(body)";
+    problem_send(resp, 409, "/problems/duplicate", "duplicate", detail, &error, 1);
+    free(first);
 }

@@ -34,6 +34,8 @@ void problem_invalid_body(struct _u_response *resp, const struct field_error *er
 void problem_unresolved_reference(struct _u_response *resp, const char *field, const char *value);
 /* 409: the slug is taken. */
 void problem_duplicate(struct _u_response *resp, const char *kind, const char *key);
+/* 409: another record has the same values in fields (comma-separated; the first is named in errors). */
+void problem_duplicate_fields(struct _u_response *resp, const char *kind, const char *fields);
 /* 409 with "referrers": the records that still refer to the one being deleted. */
 void problem_still_referenced(struct _u_response *resp, const char *kind, const char *key,
                               const char *referrers_json);
@@ -62,6 +64,9 @@ void problem_method_not_allowed(struct _u_response *resp, const char *method, co
  * Retry-After, DB_CONFLICT 409, anything else 500 with a fixed detail. */
 void problem_from_db(struct _u_response *resp, enum db_status status, const char *kind,
                      const char *key_name, const char *key);
+
+/* 400 for a request header with a value of the wrong shape. */
+void problem_invalid_header(struct _u_response *resp, const char *header, const char *message);
 
 /* 500 with a fixed detail; the cause goes to the log only. */
 void problem_internal(struct _u_response *resp);

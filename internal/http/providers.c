@@ -73,6 +73,7 @@ static const struct writable_resource provider_writable = {
     .key_is_id = true,
     .owner_scope_prefix = "provider:",
     .extra_check = check_provider,
+    .unique_fields = "organisation_number",
 };
 
 /* GET /v1/providers?county=&method=&kind=&q=&updated_since=&limit=&cursor= */
@@ -152,7 +153,7 @@ void handle_method_providers(const struct _u_request *req, struct _u_response *r
     query.limit = limit_text;
     query.offset = offset_text;
     query.next_prefix = next_prefix;
-    enum db_status status = db_method_providers(app->pool, &query, &body);
+    enum db_status status = db_method_providers(app->read_pool, &query, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

@@ -182,9 +182,11 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
 {
     u_map_put(resp->map_header, "X-Request-Id", id);
     u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
-    u_map_put(resp->map_header, "Access-Control-Expose-Headers", "ETag, Location, Retry-After, X-Request-Id, Link");
+    u_map_put(resp->map_header, "Access-Control-Expose-Headers",
+              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN");
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
-    u_map_put(resp->map_header, "Vary", "Origin");
+    /* Access-Control-Allow-Origin is "*" for everyone, so only Accept varies the answer (JSON or CSV). */
+    u_map_put(resp->map_header, "Vary", "Accept");
 
     /* What a key may read (the audit trail) must not sit in shared caches. */
     if (u_map_get_case(req->map_header, "Authorization") != NULL)
@@ -214,7 +216,7 @@ static void handle_other_method(const struct _u_request *req, struct _u_response
         u_map_put(resp->map_header, "Allow", b->allow);
         u_map_put(resp->map_header, "Access-Control-Allow-Methods", b->allow);
         u_map_put(resp->map_header, "Access-Control-Allow-Headers",
-                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
+                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, X-Consistency-LSN");
         u_map_put(resp->map_header, "Access-Control-Max-Age", "86400");
         return;
     }
@@ -232,8 +234,17 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     atomic_fetch_add(&b->routes->in_flight, 1);
     request_id(req, id);
 
-    if (b->route != NULL)
+    const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
+    uint64_t read_after = 0;
+    if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
+        problem_invalid_header(resp, "X-Consistency-LSN",
+                               "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
+                               "such as \"0/16B3748\".");
+    else if (b->route != NULL) {
+        db_request_set_read_after(read_after);
         b->route->handler(req, resp, b->routes->app);
+        db_request_set_read_after(0);
+    }
     else if (b->path != NULL)
         handle_other_method(req, resp, b);
     else

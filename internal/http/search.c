@@ -57,7 +57,7 @@ void handle_search(const struct _u_request *req, struct _u_response *resp, const
         problem_internal(resp);
         goto cleanup;
     }
-    enum db_status status = db_search(app->pool, q, limit_text, offset_text, next_prefix, &body);
+    enum db_status status = db_search(app->read_pool, q, limit_text, offset_text, next_prefix, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

@@ -25,6 +25,8 @@ void handle_readyz(const struct _u_request *req, struct _u_response *resp, const
 {
     (void)req;
     enum db_status status = db_ping(app->pool);
+    if (status == DB_OK && app->read_pool != app->pool)
+        status = db_ping(app->read_pool);   /* the replica must answer too */
     if (status != DB_OK) {
         problem_from_db(resp, DB_UNAVAILABLE, "database", "name", "database");
         return;

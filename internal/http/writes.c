@@ -91,10 +91,13 @@ static void respond_to_write(const struct _u_request *req, struct _u_response *r
 
     switch (result->outcome) {
     case DB_WRITE_DONE:
-        if (result->document == NULL) {
+        if (result->document == NULL)
             ulfius_set_empty_body_response(resp, 204);
+        /* Sent back on later reads, it makes them see this write on any replica. */
+        if (result->lsn[0] != '\0')
+            u_map_put(resp->map_header, "X-Consistency-LSN", result->lsn);
+        if (result->document == NULL)
             return;
-        }
         respond_json_text(resp, success_status, result->document);
         /* A write answer is the new state; it must not be served from a cache. */
         u_map_put(resp->map_header, "Cache-Control", "no-store");
@@ -114,7 +117,10 @@ static void respond_to_write(const struct _u_request *req, struct _u_response *r
         problem_precondition_failed(resp);
         return;
     case DB_WRITE_DUPLICATE:
-        problem_duplicate(resp, resource->kind, json_string_value(json_object_get(input, "slug")));
+        if (resource->unique_fields == NULL)
+            problem_duplicate(resp, resource->kind, json_string_value(json_object_get(input, "slug")));
+        else
+            problem_duplicate_fields(resp, resource->kind, resource->unique_fields);
         return;
     case DB_WRITE_MISSING_REFERENCE:
         problem_unresolved_reference(resp, result->field, json_string_value(json_object_get(input, result->field)));

@@ -26,6 +26,7 @@ struct writable_resource {
     bool key_is_id;                    /* the key is a numeric id (server-assigned) instead of a slug */
     const char *owner_scope_prefix;    /* e.g. "provider:": such keys may write what they own */
     void (*extra_check)(const json_t *input, struct field_errors *errors);   /* rules across fields, or NULL */
+    const char *unique_fields;         /* what must be unique, for 409: NULL means "slug" */
 };
 
 /* POST <collection>: 201 with Location, ETag and the new record. */

@@ -161,7 +161,7 @@ static void check_value(const struct field_spec *spec, const json_t *value, stru
         const json_t *item;
         bool ok = json_is_array(value);
         if (ok && spec->type == FIELD_CHOICE_ARRAY && json_array_size(value) == 0)
-            ok = false;
+            ok = false;   /* name at least one, or leave the field out */
         if (ok && spec->maximum > 0 && json_array_size(value) > (size_t)spec->maximum)
             ok = false;
         json_array_foreach(value, index, item) {
