@@ -21,9 +21,11 @@ pg_dir=$tmp/pg
 server_pid=
 
 cleanup() {
-  for pid in "$server_pid" "${nocache_pid:-}"; do
+  for pid in "$server_pid" "${nocache_pid:-}" "${nometrics_pid:-}" "${replica_pid:-}"; do
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
+  deploy/pg.sh stop "${replica_dir:-$tmp/none}" >/dev/null 2>&1
+  [ -f "${replica_dir:-$tmp/none}/location" ] && rm -rf "$(cat "$replica_dir/location")"
   deploy/pg.sh stop "$pg_dir" >/dev/null 2>&1
   [ -f "$pg_dir/location" ] && rm -rf "$(cat "$pg_dir/location")"
   rm -rf "$tmp"
@@ -57,7 +59,19 @@ server_pid=$!
 nocache_port=$(free_port)
 PORT=$nocache_port CACHE_MIB=0 OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-nocache.log" 2>&1 &
 nocache_pid=$!
-for port in "$http_port" "$nocache_port"; do
+# /metrics collection off: what recording every request costs.
+nometrics_port=$(free_port)
+PORT=$nometrics_port METRICS=off OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-nometrics.log" 2>&1 &
+nometrics_pid=$!
+# A streaming replica (pg_basebackup) and a server reading from it, cache off
+# like the "cache off" server, so the two compare a read through each.
+replica_port=$(free_port); replica_dir=$tmp/replica; mkdir -p "$replica_dir"
+REPLICA_URL=$(deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" 2>"$tmp/replica.log" | tail -n 1) || { echo "bench: the replica did not start:" >&2; cat "$tmp/replica.log" >&2; exit 1; }
+replica_http_port=$(free_port)
+PORT=$replica_http_port CACHE_MIB=0 DATABASE_READ_URL=$REPLICA_URL OPENAPI_PATH=openapi.yaml build/insatskatalog \
+  >"$tmp/server-replica.log" 2>&1 &
+replica_pid=$!
+for port in "$http_port" "$nocache_port" "$nometrics_port" "$replica_http_port"; do
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null && break; sleep 0.1; done
 done
 
@@ -69,7 +83,9 @@ targets=(
   "GET /v1/methods/fft|$base/v1/methods/fft|"
   "GET /v1/municipalities?county=03|$base/v1/municipalities?county=03|"
   "GET /v1/search?q=familj|$base/v1/search?q=familj|"
+  "GET /v1/methods (metrics off)|http://127.0.0.1:$nometrics_port/v1/methods|"
   "GET /v1/methods (cache off)|http://127.0.0.1:$nocache_port/v1/methods|"
+  "GET /v1/methods (cache off, via replica)|http://127.0.0.1:$replica_http_port/v1/methods|"
   "GET /v1/methods/fft/providers?county=03|$base/v1/methods/fft/providers?county=03|"
   "GET …/fft/providers?county=03 (cache off)|http://127.0.0.1:$nocache_port/v1/methods/fft/providers?county=03|"
   "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
