@@ -22,6 +22,14 @@ struct db_page_request {
     const char *next_prefix;     /* URL that the next cursor is appended to */
 };
 
+/* A list keyed by a numeric id: VIEW has id, updated_at and doc; FILTERS
+ * ends with "AND" (or is empty) and uses $5 onwards. */
+#define DB_ID_PAGE_SQL(VIEW, FILTERS)                                                                      \
+    "SELECT page_body(array_agg(doc ORDER BY id), array_agg(id::text ORDER BY id), $3::int, $4::text) "    \
+    "FROM (SELECT d.id, d.doc FROM " VIEW " d WHERE " FILTERS                                            \
+    " ($1::timestamptz IS NULL OR d.updated_at > $1::timestamptz)"                                      \
+    " AND ($2::bigint IS NULL OR d.id > $2::bigint) ORDER BY d.id LIMIT $3::int + 1) page"
+
 /* Runs a list statement through the document cache; on DB_OK *out is the page, freed by the caller with free(). */
 enum db_status db_page_fetch(struct db_pool *pool, const char *statement,
                              const struct db_page_request *request, char **out);

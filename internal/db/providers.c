@@ -8,12 +8,6 @@
  */
 #include "providers.h"
 
-#define ID_PAGE_SQL(VIEW, FILTERS)                                                                \
-    "SELECT page_body(array_agg(doc ORDER BY id), array_agg(id::text ORDER BY id), $3::int, $4::text) " \
-    "FROM (SELECT d.id, d.doc FROM " VIEW " d WHERE " FILTERS                                       \
-    " ($1::timestamptz IS NULL OR d.updated_at > $1::timestamptz)"                                 \
-    " AND ($2::bigint IS NULL OR d.id > $2::bigint) ORDER BY d.id LIMIT $3::int + 1) page"
-
 /* What an offering costs and demands, as every answer shows it. */
 #define OFFERING_TERMS(O)                                                                          \
     "'costs', json_build_object('startup_fee_sek', " O ".startup_fee_sek, "                       \
@@ -26,7 +20,7 @@
 
 const struct db_statement db_providers_statements[] = {
     { "providers_list",
-      ID_PAGE_SQL("provider_docs",
+      DB_ID_PAGE_SQL("provider_docs",
                   "($5::text IS NULL OR EXISTS (SELECT 1 FROM offerings o JOIN offering_availability a "
                   "   ON a.offering_id = o.id WHERE o.provider_id = d.id AND a.county_code = $5::text "
                   "   AND a.status <> 'ej tillgänglig')) "
@@ -37,7 +31,7 @@ const struct db_statement db_providers_statements[] = {
                   "   AND to_tsvector('swedish', p.name) @@ swedish_prefix_query($8::text))) AND") },
     { "providers_get", "SELECT doc::text FROM provider_docs WHERE id = $1::bigint" },
     { "offerings_list",
-      ID_PAGE_SQL("offering_docs",
+      DB_ID_PAGE_SQL("offering_docs",
                   "($5::text IS NULL OR d.method_id = (SELECT id FROM methods WHERE slug = $5::text)) "
                   "AND ($6::bigint IS NULL OR d.provider_id = $6::bigint) "
                   "AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM offering_availability a WHERE a.offering_id = d.id "

@@ -4,6 +4,7 @@
  */
 #include "registry.h"
 
+#include "agreements.h"
 #include "audit.h"
 #include "catalogue.h"
 #include "catalogue_write.h"
@@ -20,6 +21,7 @@ const struct db_statement *const db_all_statements[] = {
     db_write_statements,
     db_audit_statements,
     db_providers_statements,
+    db_agreements_statements,
     db_offerings_csv_statements,
     NULL,
 };

@@ -21,6 +21,10 @@ const struct db_statement db_write_statements[] = {
 
 static const char *const action_names[] = { "create", "update", "delete" };
 
+/* The column PostgreSQL named in the last refused statement of this thread
+ * (agreement_save_details() names nested input fields this way). */
+static _Thread_local char refused_column[64];
+
 static bool command_ok(PGconn *conn, const char *sql)
 {
     PGresult *res = PQexec(conn, sql);
@@ -33,11 +37,15 @@ static bool command_ok(PGconn *conn, const char *sql)
 static enum db_write_outcome outcome_of_failure(struct db_pool *pool, PGconn *conn, const PGresult *res)
 {
     const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
 
+    snprintf(refused_column, sizeof(refused_column), "%s", column ? column : "");
     if (sqlstate != NULL && strcmp(sqlstate, "23505") == 0)
         return DB_WRITE_DUPLICATE;
     if (sqlstate != NULL && strcmp(sqlstate, "23503") == 0)
         return DB_WRITE_REFERENCED;
+    if (sqlstate != NULL && strcmp(sqlstate, "23001") == 0)   /* restrict_violation, raised by our own rules */
+        return DB_WRITE_WRONG_STATE;
     /* Integrity and data exceptions that validation should have caught. */
     if (sqlstate != NULL && (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)) {
         log_warning("a database rule refused a validated write: SQLSTATE %s: %s", sqlstate,
@@ -168,7 +176,9 @@ static bool is_owned_by(struct db_pool *pool, PGconn *conn, const char *statemen
     }
     if ((res = query(pool, conn, statement, 1, params, outcome)) == NULL)
         return false;
-    owned = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), owner) == 0;
+    owned = false;
+    for (int i = 0; i < PQntuples(res) && !owned; i++)
+        owned = !PQgetisnull(res, i, 0) && strcmp(PQgetvalue(res, i, 0), owner) == 0;
     PQclear(res);
     if (!owned)
         *outcome = DB_WRITE_FORBIDDEN;
@@ -238,6 +248,17 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     if (owner != NULL && action != DB_WRITE_DELETE && w->owner_of_input_statement != NULL
         && !is_owned_by(pool, conn, w->owner_of_input_statement, input, owner, &out->outcome))
         goto cleanup;
+    if (owner != NULL && action != DB_WRITE_DELETE && w->owner_guard_statement != NULL) {
+        const char *params[] = { key, input, owner };
+        if ((res = query(pool, conn, w->owner_guard_statement, 3, params, &out->outcome)) == NULL)
+            goto cleanup;
+        if (PQntuples(res) > 0) {
+            out->outcome = DB_WRITE_FORBIDDEN;
+            goto cleanup;
+        }
+        PQclear(res);
+        res = NULL;
+    }
     if (action == DB_WRITE_DELETE && !is_unreferenced(pool, conn, w, key, out))
         goto cleanup;
 
@@ -291,8 +312,13 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
 refused:
     /* A foreign key refusing an insert or update means a reference vanished
      * after it was checked (a concurrent delete): not "still referenced". */
-    if (out->outcome == DB_WRITE_REFERENCED)
+    if (out->outcome == DB_WRITE_REFERENCED && refused_column[0] != '\0') {
+        out->outcome = DB_WRITE_MISSING_REFERENCE;
+        snprintf(out->field_name, sizeof(out->field_name), "%s", refused_column);
+        out->field = out->field_name;
+    } else if (out->outcome == DB_WRITE_REFERENCED) {
         out->outcome = DB_WRITE_INVALID;
+    }
 cleanup:
     if (in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));

@@ -36,8 +36,11 @@ struct db_writable {
     /* Records with an owner (a provider): a key scoped "provider:<id>" may
      * write only records whose owner is <id>. NULL statements: admin only. */
     const char *owner_of_key_statement;      /* $1 key -> owner id */
-    const char *owner_of_input_statement;    /* $1 input jsonb -> owner id */
+    const char *owner_of_input_statement;    /* $1 input jsonb -> owner id(s): any row may match */
     bool owner_may_create;                   /* false: only admin creates (a provider itself) */
+    /* For owners other than admin: $1 key, $2 input, $3 owner -> a row when
+     * the change touches what is not the owner's (another party's decision). */
+    const char *owner_guard_statement;
 };
 
 enum db_write_action { DB_WRITE_CREATE, DB_WRITE_UPDATE, DB_WRITE_DELETE };
@@ -50,6 +53,7 @@ enum db_write_outcome {
     DB_WRITE_MISSING_REFERENCE,     /* result.field names a reference to nothing */
     DB_WRITE_REFERENCED,            /* result.detail is the JSON array of referrers */
     DB_WRITE_INVALID,               /* a database rule refused the values */
+    DB_WRITE_WRONG_STATE,           /* the record's state does not allow it (SQLSTATE 23001) */
     DB_WRITE_REFUSED,               /* the prepare callback refused (it knows why) */
     DB_WRITE_FORBIDDEN,             /* the key's scope does not own this record */
     DB_WRITE_UNAVAILABLE,
@@ -62,7 +66,8 @@ struct db_write_result {
     char *key;                      /* DONE on create: the new record's key; free() */
     char lsn[24];                   /* DONE: the primary's WAL position after the commit, or "" */
     char *detail;                   /* REFERENCED: referrers JSON; free() */
-    const char *field;              /* MISSING_REFERENCE: the field (borrowed from the writable) */
+    const char *field;              /* MISSING_REFERENCE: the field (the writable's, or field_name) */
+    char field_name[64];            /* a nested field named by the database, e.g. "parties[1].municipality" */
 };
 
 /*

@@ -11,7 +11,7 @@
 /* Must match the entity names in db/catalogue_write.c and db/providers.c. */
 static const char *const audit_entities[] = {
     "knowledge_support", "intervention_type", "recommendation", "method", "assessment_instrument", "material",
-    "provider", "offering", "availability", NULL,
+    "provider", "offering", "availability", "agreement", NULL,
 };
 
 static const struct list_spec audit_list = {

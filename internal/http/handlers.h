@@ -110,6 +110,17 @@ handler_fn handle_availability_history;
 /* offerings_csv.c */
 handler_fn handle_offerings_import;
 
+/* agreements.c */
+handler_fn handle_agreements_list;
+handler_fn handle_agreements_get;
+handler_fn handle_municipality_agreements;
+handler_fn handle_agreement_transitions;
+handler_fn handle_agreements_create;
+handler_fn handle_agreements_replace;
+handler_fn handle_agreements_patch;
+handler_fn handle_agreements_delete;
+handler_fn handle_agreements_history;
+
 /* audit.c */
 handler_fn handle_audit_list;
 

@@ -172,8 +172,12 @@ void problem_unresolved_reference(struct _u_response *resp, const char *field, c
     char detail[256];
     struct field_error error = { .field = field };
 
-    problem_quote_value(value, quoted, sizeof(quoted));
-    snprintf(detail, sizeof(detail), "Field \"%s\" names \"%s\", which does not exist.", field, quoted);
+    if (value == NULL) {
+        snprintf(detail, sizeof(detail), "Field \"%s\" names a record that does not exist.", field);
+    } else {
+        problem_quote_value(value, quoted, sizeof(quoted));
+        snprintf(detail, sizeof(detail), "Field \"%s\" names \"%s\", which does not exist.", field, quoted);
+    }
     snprintf(error.message, sizeof(error.message), "%s", detail);
     problem_send(resp, 422, "/problems/unresolved-reference", "unresolved reference", detail, &error, 1);
 }
@@ -266,4 +270,12 @@ void problem_duplicate_fields(struct _u_response *resp, const char *kind, const 
     error.field = first ? first : "(body)";
     problem_send(resp, 409, "/problems/duplicate", "duplicate", detail, &error, 1);
     free(first);
+}
+
+void problem_wrong_state(struct _u_response *resp, const char *kind)
+{
+    char detail[256];
+    snprintf(detail, sizeof(detail), "The %s's status does not allow this change: only a draft can be deleted, and "
+             "terms can change only until the %s is in force.", kind, kind);
+    problem_send(resp, 409, "/problems/wrong-state", "wrong state", detail, NULL, 0);
 }

@@ -68,6 +68,9 @@ void problem_from_db(struct _u_response *resp, enum db_status status, const char
 /* 400 for a request header with a value of the wrong shape. */
 void problem_invalid_header(struct _u_response *resp, const char *header, const char *message);
 
+/* 409 when the record's lifecycle state does not allow the change. */
+void problem_wrong_state(struct _u_response *resp, const char *kind);
+
 /* 500 with a fixed detail; the cause goes to the log only. */
 void problem_internal(struct _u_response *resp);
 

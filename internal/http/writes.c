@@ -41,7 +41,7 @@ static const char *key_name(const struct writable_resource *resource)
 }
 
 /* The path's key, or a 404 when it cannot name a record. */
-static const char *path_slug_or_problem(const struct _u_request *req, struct _u_response *resp,
+const char *writes_path_key_or_problem(const struct _u_request *req, struct _u_response *resp,
                                         const struct writable_resource *resource)
 {
     const char *path_params[] = { key_name(resource), NULL };
@@ -62,7 +62,7 @@ static const char *path_slug_or_problem(const struct _u_request *req, struct _u_
 }
 
 /* Admin keys may write everything; owner-scoped keys what the db layer finds they own. */
-static bool writer_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+bool writes_writer_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                               const struct writable_resource *resource, struct db_key *actor)
 {
     if (!auth_key_or_problem(req, resp, app, actor))
@@ -74,7 +74,7 @@ static bool writer_or_problem(const struct _u_request *req, struct _u_response *
     return false;
 }
 
-static const char *if_match_or_problem(const struct _u_request *req, struct _u_response *resp)
+const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_response *resp)
 {
     const char *if_match = u_map_get_case(req->map_header, "If-Match");
     if (if_match == NULL)
@@ -83,7 +83,7 @@ static const char *if_match_or_problem(const struct _u_request *req, struct _u_r
 }
 
 /* Sends the answer to a finished write. */
-static void respond_to_write(const struct _u_request *req, struct _u_response *resp,
+void writes_respond(const struct _u_request *req, struct _u_response *resp,
                              const struct writable_resource *resource, const struct db_write_result *result,
                              const char *key, const json_t *input, unsigned success_status)
 {
@@ -122,14 +122,25 @@ static void respond_to_write(const struct _u_request *req, struct _u_response *r
         else
             problem_duplicate_fields(resp, resource->kind, resource->unique_fields);
         return;
-    case DB_WRITE_MISSING_REFERENCE:
-        problem_unresolved_reference(resp, result->field, json_string_value(json_object_get(input, result->field)));
+    case DB_WRITE_MISSING_REFERENCE: {
+        const json_t *value = json_object_get(input, result->field);   /* NULL for a nested field */
+        char number[24];
+        const char *text = json_string_value(value);
+        if (json_is_integer(value)) {
+            snprintf(number, sizeof(number), "%lld", (long long)json_integer_value(value));
+            text = number;
+        }
+        problem_unresolved_reference(resp, result->field, text);
         return;
+    }
     case DB_WRITE_REFERENCED:
         problem_still_referenced(resp, resource->kind, key, result->detail);
         return;
     case DB_WRITE_INVALID:
         problem_invalid_value(resp, resource->kind);
+        return;
+    case DB_WRITE_WRONG_STATE:
+        problem_wrong_state(resp, resource->kind);
         return;
     case DB_WRITE_REFUSED:   /* the prepare callback has answered */
         return;
@@ -156,7 +167,7 @@ static void run_write(const struct _u_request *req, struct _u_response *resp, co
         return;
     }
     db_write_run(app->pool, resource->db, action, key, text, NULL, NULL, if_match, actor, &result);
-    respond_to_write(req, resp, resource, &result, key, input, action == DB_WRITE_CREATE ? 201 : 200);
+    writes_respond(req, resp, resource, &result, key, input, action == DB_WRITE_CREATE ? 201 : 200);
     db_write_result_release(&result);
     free(text);
 }
@@ -195,7 +206,7 @@ void writes_create(const struct _u_request *req, struct _u_response *resp, const
 
     struct field_errors errors = { .count = 0 };
 
-    if (!writer_or_problem(req, resp, app, resource, &actor))
+    if (!writes_writer_or_problem(req, resp, app, resource, &actor))
         goto cleanup;
     params_check_known(req, NULL, NULL, &errors);   /* a create takes no query parameters */
     if (!params_ok_or_problem(resp, &errors) || !body_json_or_problem(req, resp, false, &input))
@@ -214,8 +225,8 @@ void writes_replace(const struct _u_request *req, struct _u_response *resp, cons
     json_t *input = NULL;
     const char *slug, *if_match;
 
-    if (!writer_or_problem(req, resp, app, resource, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
-        || (if_match = if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &input))
+    if (!writes_writer_or_problem(req, resp, app, resource, &actor) || (slug = writes_path_key_or_problem(req, resp, resource)) == NULL
+        || (if_match = writes_if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &input))
         goto cleanup;
     /* The slug may be left out of a PUT body: the path names the record. */
     if (!resource->key_is_id && json_is_object(input) && json_object_get(input, "slug") == NULL)
@@ -236,8 +247,8 @@ void writes_patch(const struct _u_request *req, struct _u_response *resp, const 
     json_t *patch = NULL;
     const char *slug, *if_match;
 
-    if (!writer_or_problem(req, resp, app, resource, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
-        || (if_match = if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, true, &patch))
+    if (!writes_writer_or_problem(req, resp, app, resource, &actor) || (slug = writes_path_key_or_problem(req, resp, resource)) == NULL
+        || (if_match = writes_if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, true, &patch))
         goto cleanup;
     if (!json_is_object(patch)) {
         struct field_error error = { .field = "(body)", .message = "A merge patch must be a JSON object." };
@@ -248,7 +259,7 @@ void writes_patch(const struct _u_request *req, struct _u_response *resp, const 
     ctx.slug = slug;
     db_write_run(app->pool, resource->db, DB_WRITE_UPDATE, slug, NULL, merge_patch_into, &ctx, if_match, &actor,
                  &result);
-    respond_to_write(req, resp, resource, &result, slug, ctx.merged, 200);
+    writes_respond(req, resp, resource, &result, slug, ctx.merged, 200);
     db_write_result_release(&result);
 cleanup:
     json_decref(patch);
@@ -261,8 +272,8 @@ void writes_delete(const struct _u_request *req, struct _u_response *resp, const
     struct db_key actor;
     const char *slug, *if_match;
 
-    if (!writer_or_problem(req, resp, app, resource, &actor) || (slug = path_slug_or_problem(req, resp, resource)) == NULL
-        || (if_match = if_match_or_problem(req, resp)) == NULL)
+    if (!writes_writer_or_problem(req, resp, app, resource, &actor) || (slug = writes_path_key_or_problem(req, resp, resource)) == NULL
+        || (if_match = writes_if_match_or_problem(req, resp)) == NULL)
         return;
     run_write(req, resp, app, resource, DB_WRITE_DELETE, slug, NULL, if_match, &actor);
 }

@@ -45,6 +45,21 @@ void writes_patch(const struct _u_request *req, struct _u_response *resp, const 
 void writes_delete(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                    const struct writable_resource *resource);
 
+/* The steps of a write, for handlers that compose their own (the agreement lifecycle). */
+
+/* The path's key; otherwise 400 (a query parameter) or 404 has been sent and NULL returned. */
+const char *writes_path_key_or_problem(const struct _u_request *req, struct _u_response *resp,
+                                       const struct writable_resource *resource);
+/* The If-Match header; otherwise 428 has been sent and NULL returned. */
+const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_response *resp);
+/* An admin key, or one whose scope starts with the resource's owner prefix; else 401/403 sent. */
+bool writes_writer_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                              const struct writable_resource *resource, struct db_key *actor);
+/* Answers a finished write: the new representation (success_status), 204, or the problem. */
+void writes_respond(const struct _u_request *req, struct _u_response *resp, const struct writable_resource *resource,
+                    const struct db_write_result *result, const char *key, const json_t *input,
+                    unsigned success_status);
+
 /* The four thin handlers of a resource, named handle_<name>_create and so on. */
 #define DEFINE_WRITE_HANDLERS(name, resource)                                                                   \
     void handle_##name##_create(const struct _u_request *req, struct _u_response *resp, const struct app *app) \

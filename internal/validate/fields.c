@@ -136,6 +136,16 @@ static void check_value(const struct field_spec *spec, const json_t *value, stru
             field_errors_add(errors, spec->name, "Field \"%s\" must be a phone number of digits, spaces, "
                              "hyphens and parentheses, optionally starting with \"+\".", spec->name);
         return;
+    case FIELD_OBJECT:
+        if (!json_is_object(value))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be an object, not %s.", spec->name,
+                             type_name(value));
+        return;
+    case FIELD_ARRAY:
+        if (!json_is_array(value) || (spec->maximum > 0 && json_array_size(value) > (size_t)spec->maximum))
+            field_errors_add(errors, spec->name, "Field \"%s\" must be an array of at most %ld objects.", spec->name,
+                             spec->maximum);
+        return;
     case FIELD_INTEGER:
         if (!json_is_integer(value))
             field_errors_add(errors, spec->name, "Field \"%s\" must be an integer, not %s.", spec->name,
@@ -255,4 +265,45 @@ bool fields_merge_patch(json_t *target, const json_t *patch)
             json_object_set(target, key, value);
     }
     return true;
+}
+
+void fields_add_prefixed(struct field_errors *errors, const struct field_errors *nested, const char *prefix)
+{
+    for (size_t i = 0; i < nested->count && errors->count < FIELD_ERRORS_MAX; i++) {
+        struct field_error *error = &errors->items[errors->count++];
+        char path[sizeof(error->name)];
+        snprintf(path, sizeof(path), "%s.%s", prefix, nested->items[i].field);
+        memcpy(error->name, path, sizeof(path));
+        error->field = error->name;
+        snprintf(error->message, sizeof(error->message), "%s: %s", path, nested->items[i].message);
+    }
+}
+
+bool fields_check_nested(const json_t *body, const char *name, const struct field_spec *specs,
+                         struct field_errors *errors)
+{
+    const json_t *value = json_object_get(body, name);
+    size_t before = errors->count;
+    char prefix[48];
+
+    if (json_is_object(value)) {
+        struct field_errors nested = { .count = 0 };
+        fields_check_object(value, specs, &nested);
+        fields_add_prefixed(errors, &nested, name);
+    } else if (json_is_array(value)) {
+        size_t index;
+        const json_t *item;
+        json_array_foreach(value, index, item) {
+            struct field_errors nested = { .count = 0 };
+            snprintf(prefix, sizeof(prefix), "%s[%zu]", name, index);
+            if (!json_is_object(item)) {
+                field_errors_add(&nested, "(item)", "Each item must be an object.");
+                nested.items[0].field = "(item)";
+            } else {
+                fields_check_object(item, specs, &nested);
+            }
+            fields_add_prefixed(errors, &nested, prefix);
+        }
+    }
+    return errors->count == before;
 }

@@ -31,6 +31,8 @@ enum field_type {
     FIELD_ORGANISATION_NUMBER, /* ten digits with a Luhn check digit */
     FIELD_EMAIL,
     FIELD_PHONE,
+    FIELD_OBJECT,        /* an object; its members are checked by fields_check_nested() */
+    FIELD_ARRAY,         /* an array of objects, maximum items; likewise */
 };
 
 struct field_spec {
@@ -56,12 +58,15 @@ struct field_spec {
 #define FIELD_SPEC_ID_REFERENCE(name, required, what) { name, FIELD_ID_REFERENCE, required, 1, 0, 0, 0, NULL, what }
 #define FIELD_SPEC_NUMBER(name, required, min, max) { name, FIELD_NUMBER, required, min, max, 0, 0, NULL, NULL }
 #define FIELD_SPEC_OF(name, type, required) { name, type, required, 0, 0, 0, 0, NULL, NULL }
+#define FIELD_SPEC_OBJECT(name, required) { name, FIELD_OBJECT, required, 0, 0, 0, 0, NULL, NULL }
+#define FIELD_SPEC_ARRAY(name, required, max_items) { name, FIELD_ARRAY, required, 0, max_items, 0, 0, NULL, NULL }
 #define FIELD_SPEC_END { NULL, 0, false, 0, 0, 0, 0, NULL, NULL }
 
 #define FIELD_ERRORS_MAX 32
 
 struct field_error {
-    const char *field;            /* borrowed: a spec name or a key of the checked object */
+    const char *field;            /* a spec name or key of the checked object, or name below */
+    char name[64];                /* storage for a nested field's path, e.g. "parties[2].role" */
     char message[256];
 };
 
@@ -79,6 +84,18 @@ void field_errors_add(struct field_errors *errors, const char *field, const char
  * Appends one error per problem; returns whether there were none.
  */
 bool fields_check_object(const json_t *body, const struct field_spec *specs, struct field_errors *errors);
+
+/*
+ * Checks a member of body that is an object (FIELD_OBJECT) or an array of
+ * objects (FIELD_ARRAY) against specs, naming its problems by path:
+ * "decision.date", "parties[2].role". Absent members pass (their own spec
+ * says whether they are required). Returns whether there were none.
+ */
+bool fields_check_nested(const json_t *body, const char *name, const struct field_spec *specs,
+                         struct field_errors *errors);
+
+/* Appends the errors of a nested object to errors, named "<prefix>.<field>". */
+void fields_add_prefixed(struct field_errors *errors, const struct field_errors *nested, const char *prefix);
 
 /* Checks that low_name <= high_name when both are present: integers by
  * value, strings (dates "YYYY-MM-DD") by their characters. */

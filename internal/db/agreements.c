@@ -1,0 +1,101 @@
+/*
+ * internal/db/agreements.c: the SQL of agreements. Creating and changing one
+ * goes through agreement_create() and agreement_update() (sql/0008), which
+ * write the parties and scope in the same transaction as the agreement.
+ */
+#include "agreements.h"
+
+/* Drafts only for admin and the parties ($N is the viewer). */
+#define VISIBLE_TO(N)                                                                                     \
+    "(d.status <> 'utkast' OR $" #N "::text = 'admin' OR EXISTS (SELECT 1 FROM agreement_parties vp "      \
+    "  WHERE vp.agreement_id = d.id AND vp.municipality_code = $" #N "::text))"
+
+const struct db_statement db_agreements_statements[] = {
+    { "agreements_list",
+      DB_ID_PAGE_SQL("agreement_docs",
+                     "($5::text IS NULL OR EXISTS (SELECT 1 FROM agreement_parties p "
+                     "   WHERE p.agreement_id = d.id AND p.municipality_code = $5::text)) "
+                     "AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM agreement_parties p "
+                     "   JOIN municipalities m ON m.code = p.municipality_code "
+                     "   WHERE p.agreement_id = d.id AND m.county_code = $6::text)) "
+                     /* A method is covered by name or through its intervention type. */
+                     "AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM agreement_scope sc, methods m "
+                     "   WHERE sc.agreement_id = d.id AND m.slug = $7::text "
+                     "   AND (sc.method_id = m.id OR sc.intervention_type_id = m.intervention_type_id))) "
+                     "AND ($8::agreement_status IS NULL "
+                     "   OR agreement_effective_status(d.status, d.valid_to, current_date) = $8::agreement_status) "
+                     "AND ($9::date IS NULL OR (d.status IN ('aktiv', 'uppsagd') AND d.valid_from <= $9::date "
+                     "   AND (d.valid_to IS NULL OR d.valid_to >= $9::date))) "
+                     "AND " VISIBLE_TO(10) " AND")
+      /* No page at all (404) for a municipality that does not exist. */
+      " HAVING $5::text IS NULL OR EXISTS (SELECT 1 FROM municipalities WHERE code = $5::text)" },
+    { "agreements_get", "SELECT d.doc::text FROM agreement_docs d WHERE d.id = $1::bigint AND " VISIBLE_TO(2) },
+    { "agreements_doc", "SELECT doc::text FROM agreement_docs WHERE id = $1::bigint" },
+    { "agreements_lock", "SELECT 1 FROM agreements WHERE id = $1::bigint FOR UPDATE" },
+    { "agreements_input", "SELECT input::text FROM agreement_inputs WHERE id = $1::bigint" },
+    { "agreements_insert", "SELECT agreement_create($1::jsonb)::text" },
+    { "agreements_update", "SELECT agreement_update($1::bigint, $2::jsonb)" },
+    { "agreements_delete", "DELETE FROM agreements WHERE id = $1::bigint" },
+    { "agreements_owner_of_key", "SELECT municipality_code FROM agreement_parties WHERE agreement_id = $1::bigint" },
+    { "agreements_owner_of_input", "SELECT p->>'municipality' FROM jsonb_array_elements($1::jsonb->'parties') p" },
+    /* A party records only its own decision: any other party's decision that
+     * the new input changes, adds or removes is a row here. */
+    { "agreements_owner_guard",
+      "SELECT 1 FROM agreement_parties p WHERE p.agreement_id = $1::bigint AND p.municipality_code <> $3::text "
+      "  AND jsonb_strip_nulls(jsonb_build_object('body', p.decision_body, 'date', p.decision_date, "
+      "      'paragraph', p.decision_paragraph, 'reference', p.decision_reference)) "
+      "      IS DISTINCT FROM coalesce((SELECT x->'decision' FROM jsonb_array_elements($2::jsonb->'parties') x "
+      "                                 WHERE x->>'municipality' = p.municipality_code), '{}'::jsonb) "
+      "UNION ALL SELECT 1 FROM jsonb_array_elements($2::jsonb->'parties') x "
+      "WHERE x->>'municipality' <> $3::text AND x ? 'decision' AND NOT EXISTS (SELECT 1 FROM agreement_parties p "
+      "  WHERE p.agreement_id = $1::bigint AND p.municipality_code = x->>'municipality')" },
+    { "agreements_transition_state",
+      "SELECT jsonb_build_object('status', a.status, 'decisions_complete', NOT EXISTS (SELECT 1 "
+      "  FROM agreement_parties p WHERE p.agreement_id = a.id AND p.decision_body IS NULL))::text "
+      "FROM agreements a WHERE a.id = $1::bigint" },
+    { "agreements_transition",
+      "UPDATE agreements SET status = ($2::jsonb->>'to')::agreement_status WHERE id = $1::bigint" },
+    { NULL, NULL },
+};
+
+static const struct db_reference agreement_references[] = {
+    { "offering_id", "offering_exists" }, { NULL, NULL },
+};
+static const struct db_reference no_references[] = { { NULL, NULL } };
+
+const struct db_writable db_agreements_writable = {
+    .entity = "agreement",
+    .lock_statement = "agreements_lock",
+    .document_statement = "agreements_doc",
+    .input_statement = "agreements_input",
+    .insert_statement = "agreements_insert",
+    .update_statement = "agreements_update",
+    .delete_statement = "agreements_delete",
+    .referrers_statement = NULL,
+    .references = agreement_references,
+    .owner_of_key_statement = "agreements_owner_of_key",
+    .owner_of_input_statement = "agreements_owner_of_input",
+    .owner_may_create = true,
+    .owner_guard_statement = "agreements_owner_guard",
+};
+
+const struct db_writable db_agreement_transitions_writable = {
+    .entity = "agreement",
+    .lock_statement = "agreements_lock",
+    .document_statement = "agreements_doc",
+    .input_statement = "agreements_transition_state",
+    .update_statement = "agreements_transition",
+    .references = no_references,
+    .owner_of_key_statement = "agreements_owner_of_key",
+};
+
+enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_request *request, char **out)
+{
+    return db_page_fetch(pool, "agreements_list", request, out);
+}
+
+enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, char **out)
+{
+    const char *params[] = { id, viewer };
+    return db_fetch_document(pool, "agreements_get", 2, params, out);
+}
