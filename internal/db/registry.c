@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "catalogue.h"
 #include "catalogue_write.h"
+#include "coverage.h"
 #include "keys.h"
 #include "offerings_csv.h"
 #include "providers.h"
@@ -22,6 +23,7 @@ const struct db_statement *const db_all_statements[] = {
     db_audit_statements,
     db_providers_statements,
     db_agreements_statements,
+    db_coverage_statements,
     db_offerings_csv_statements,
     NULL,
 };

@@ -121,6 +121,11 @@ handler_fn handle_agreements_patch;
 handler_fn handle_agreements_delete;
 handler_fn handle_agreements_history;
 
+/* coverage.c */
+handler_fn handle_municipality_coverage;
+handler_fn handle_county_coverage;
+handler_fn handle_gaps;
+
 /* audit.c */
 handler_fn handle_audit_list;
 

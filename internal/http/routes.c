@@ -116,6 +116,9 @@ static const struct route route_table[] = {
     { "GET", "/v1/agreements/:id/history", handle_agreements_history },
     { "POST", "/v1/agreements/:id/transitions", handle_agreement_transitions },
     { "GET", "/v1/municipalities/:code/agreements", handle_municipality_agreements },
+    { "GET", "/v1/municipalities/:code/coverage", handle_municipality_coverage },
+    { "GET", "/v1/counties/:code/coverage", handle_county_coverage },
+    { "GET", "/v1/gaps", handle_gaps },
     { "GET", "/v1/search", handle_search },
     { "GET", "/v1/audit", handle_audit_list },
 };
