@@ -8,7 +8,6 @@
 
 #include "../db/coverage.h"
 #include "handlers.h"
-#include "offerings_csv.h"
 #include "params.h"
 #include "problem.h"
 #include "respond.h"
@@ -78,7 +77,7 @@ void handle_county_coverage(const struct _u_request *req, struct _u_response *re
     const char *code = u_map_get(req->map_url, "code");
     struct field_errors ignored = { .count = 0 };
     struct db_coverage_query query;
-    bool csv = offerings_csv_is_requested(req);
+    bool csv = respond_prefers_csv(req);
     char *body = NULL;
 
     if (!coverage_query_or_problem(req, resp, allowed, path_params, NULL, 0, &query))

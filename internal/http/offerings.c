@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "handlers.h"
 #include "listing.h"
+#include "respond.h"
 #include "offerings_csv.h"
 #include "writes.h"
 
@@ -89,6 +90,17 @@ static void check_availability(const json_t *input, struct field_errors *errors)
                          "(its code starts with \"%.2s\").", county);
 }
 
+/* The column keeps one decimal: 2.25 days would be stored as 2.3, so it is refused instead. */
+static void check_offering(const json_t *input, struct field_errors *errors)
+{
+    const json_t *days = json_object_get(input, "training_days");
+    if (json_is_number(days)) {
+        double tenths = json_number_value(days) * 10;
+        if (tenths - (double)(long long)(tenths + 0.5) > 1e-9 || (double)(long long)(tenths + 0.5) - tenths > 1e-9)
+            field_errors_add(errors, "training_days", "Field \"training_days\" takes at most one decimal, such as 2.5.");
+    }
+}
+
 static const struct writable_resource offering_writable = {
     .kind = "offering",
     .collection_path = "/v1/offerings",
@@ -100,6 +112,7 @@ static const struct writable_resource offering_writable = {
     .key_is_id = true,
     .owner_scope_prefix = "provider:",
     .unique_fields = "valid_from, provider_id, method",
+    .extra_check = check_offering,
 };
 
 static const struct writable_resource availability_writable = {
@@ -117,7 +130,7 @@ static const struct writable_resource availability_writable = {
 /* GET /v1/offerings?method=&provider=&county=&updated_since=&limit=&cursor= (Accept: text/csv: all of them) */
 void handle_offerings_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
-    if (offerings_csv_is_requested(req))
+    if (respond_prefers_csv(req))
         offerings_csv_send_export(req, resp, app, &offering_list);
     else
         listing_send_page(req, resp, app, &offering_list);
@@ -126,7 +139,7 @@ void handle_offerings_list(const struct _u_request *req, struct _u_response *res
 /* GET /v1/counties/{code}/offerings?method=&provider=&updated_since=&limit=&cursor= (Accept: text/csv too) */
 void handle_county_offerings(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
-    if (offerings_csv_is_requested(req))
+    if (respond_prefers_csv(req))
         offerings_csv_send_export(req, resp, app, &county_offering_list);
     else
         listing_send_page(req, resp, app, &county_offering_list);

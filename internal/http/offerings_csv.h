@@ -12,12 +12,7 @@
 #include "app.h"
 #include "listing.h"
 
-/*
- * Whether the request's Accept prefers text/csv to application/json: CSV
- * needs a higher q, or an equal q from a more specific range ("text/csv,
- * * / *"). No Accept, "* / *" and "application/json" all mean JSON.
- */
-bool offerings_csv_is_requested(const struct _u_request *req);
+
 
 /*
  * GET <list> with Accept: text/csv: every offering matching the list's

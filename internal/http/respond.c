@@ -3,7 +3,9 @@
  */
 #include "respond.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "problem.h"
 
@@ -23,4 +25,72 @@ void respond_bytes(struct _u_response *resp, unsigned status, const char *conten
 void respond_json_text(struct _u_response *resp, unsigned status, const char *json_text)
 {
     respond_bytes(resp, status, "application/json", json_text, strlen(json_text));
+}
+
+/* The q value among a media range's parameters, each after a ";" (";q=0.5"),
+ * in a copy whose first ";" may have been overwritten; 1 when it has none. */
+static double range_quality(const char *parameters)
+{
+    double q;
+
+    for (const char *p = parameters; p != NULL; p = strchr(p + 1, ';')) {
+        const char *name = p + 1 + strspn(p + 1, " \t");
+        if ((name[0] == 'q' || name[0] == 'Q') && name[1] == '=') {
+            q = strtod(name + 2, NULL);
+            return q < 0 ? 0 : q > 1 ? 1 : q;
+        }
+    }
+    return 1;
+}
+
+/* The q of the most specific range in accept that matches media_type, and
+ * how specific it was: 3 exact, 2 "type/ *", 1 "* / *", 0 no match (q 0). */
+static double accept_quality(const char *accept, const char *media_type, int *specificity)
+{
+    size_t type_length = (size_t)(strchr(media_type, '/') - media_type);
+    double best = 0;
+
+    *specificity = 0;
+    for (const char *range = accept; range != NULL && *range != '\0';) {
+        const char *end = strchr(range, ',');
+        size_t length = end ? (size_t)(end - range) : strlen(range);
+        char text[128];
+        char *name, *parameters;
+        int level = 0;
+
+        if (length < sizeof(text)) {   /* a longer range cannot name ours */
+            memcpy(text, range, length);
+            text[length] = '\0';
+            if ((parameters = strchr(text, ';')) != NULL)
+                *parameters = '\0';
+            name = text + strspn(text, " \t");
+            name[strcspn(name, " \t")] = '\0';
+            if (strcasecmp(name, media_type) == 0)
+                level = 3;
+            else if (strlen(name) == type_length + 2 && strncasecmp(name, media_type, type_length + 1) == 0
+                     && name[type_length + 1] == '*')
+                level = 2;
+            else if (strcmp(name, "*/*") == 0)
+                level = 1;
+            if (level > *specificity) {
+                *specificity = level;
+                best = parameters ? range_quality(parameters) : 1;
+            }
+        }
+        range = end ? end + 1 : NULL;
+    }
+    return best;
+}
+
+bool respond_prefers_csv(const struct _u_request *req)
+{
+    const char *accept = u_map_get_case(req->map_header, "Accept");
+    int csv_specificity, json_specificity;
+    double csv, json;
+
+    if (accept == NULL)
+        return false;
+    csv = accept_quality(accept, "text/csv", &csv_specificity);
+    json = accept_quality(accept, "application/json", &json_specificity);
+    return csv > 0 && (csv > json || (csv == json && csv_specificity > json_specificity));
 }

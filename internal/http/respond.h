@@ -5,6 +5,7 @@
 #ifndef INSATSKATALOG_HTTP_RESPOND_H
 #define INSATSKATALOG_HTTP_RESPOND_H
 
+#include <stdbool.h>
 #include <ulfius.h>
 
 /* Sends a JSON document (text already serialised, copied into the response). */
@@ -13,5 +14,9 @@ void respond_json_text(struct _u_response *resp, unsigned status, const char *js
 /* Sends bytes with the given content type (copied into the response). */
 void respond_bytes(struct _u_response *resp, unsigned status, const char *content_type, const char *bytes,
                    size_t length);
+
+/* Whether the request's Accept header prefers text/csv to application/json
+ * (by q value, then by how specific the matching range is). Absent: JSON. */
+bool respond_prefers_csv(const struct _u_request *req);
 
 #endif

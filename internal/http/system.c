@@ -45,13 +45,14 @@ void handle_openapi(const struct _u_request *req, struct _u_response *resp, cons
 /* GET / and GET /v1: where to start. */
 void handle_index(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
-    char body[1024];
+    char body[1536];
     (void)req;
     snprintf(body, sizeof(body),
              "{\"name\":\"insatskatalog\",\"version\":\"%s\",\"openapi\":\"/openapi.yaml\","
              "\"resources\":[\"/v1/knowledge-supports\",\"/v1/intervention-types\",\"/v1/methods\","
              "\"/v1/assessment-instruments\",\"/v1/materials\",\"/v1/surveys\",\"/v1/counties\","
-             "\"/v1/municipalities\",\"/v1/recommendations\",\"/v1/search\",\"/v1/audit\"]}",
+             "\"/v1/municipalities\",\"/v1/recommendations\",\"/v1/providers\",\"/v1/offerings\","
+             "\"/v1/agreements\",\"/v1/gaps\",\"/v1/search\",\"/v1/audit\",\"/metrics\"]}",
              app->version);
     respond_json_text(resp, 200, body);
 }
