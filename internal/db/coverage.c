@@ -45,28 +45,39 @@
     "                       OR (sc.method_id IS NULL AND tm.type_id = sc.intervention_type_id), params "        \
     "  WHERE a.status IN ('aktiv', 'uppsagd') AND a.valid_from <= params.on_date "                            \
     "    AND (a.valid_to IS NULL OR a.valid_to >= params.on_date)), "                                           \
-    "provider_rows AS ("                                                                                       \
-    "  SELECT av.county_code, av.municipality_code, tm.type_id, tm.method_id, 'utförare'::text AS kind, "     \
-    "         av.status, av.lead_time_weeks, o.cost_per_case_sek, o.id AS offering_id, o.provider_id, "         \
+    /* The five best county-wide provider routes per county and method. The      \
+     * LATERAL scan follows offering_availability_best_idx (method, county,      \
+     * status, lead time) and stops as soon as the order is settled, instead of  \
+     * sorting every row of the county. MATERIALIZED: once per county, not once \
+     * per municipality of it. */                                      \
+    "provider_top AS MATERIALIZED ("                                                                                      \
+    "  SELECT c.county_code, tm.type_id, tm.method_id, 'utförare'::text AS kind, top.status, "                 \
+    "         top.lead_time_weeks, top.cost_per_case_sek, top.offering_id, top.provider_id, "                  \
+    "         NULL::bigint AS agreement_id, top.verified_on, top.updated_at, top.n "                           \
+    "  FROM (SELECT DISTINCT county_code FROM places) c CROSS JOIN type_methods tm, params, "                  \
+    "  LATERAL (SELECT av.status, av.lead_time_weeks, o.cost_per_case_sek, o.id AS offering_id, o.provider_id, " \
+    "                  o.verified_on, av.updated_at, row_number() OVER (ORDER BY av.status, "                  \
+    "                  av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id) AS n "            \
+    "           FROM offering_availability av JOIN offerings o ON o.id = av.offering_id "                     \
+    "           WHERE av.method_id = tm.method_id AND av.county_code = c.county_code "                        \
+    "             AND av.municipality_code IS NULL AND av.status <> 'ej tillgänglig' "                         \
+    "             AND o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date) " \
+    "           ORDER BY av.status, av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id "      \
+    "           LIMIT 5) top), "                                                                               \
+    /* Rows for the places' own municipalities (few: most availability is county-wide). */                     \
+    "provider_local AS ("                                                                                      \
+    "  SELECT av.municipality_code AS code, tm.type_id, tm.method_id, 'utförare'::text AS kind, av.status, "    \
+    "         av.lead_time_weeks, o.cost_per_case_sek, o.id AS offering_id, o.provider_id, "                    \
     "         NULL::bigint AS agreement_id, o.verified_on, av.updated_at "                                     \
     "  FROM offering_availability av JOIN type_methods tm ON tm.method_id = av.method_id "                     \
     "  JOIN offerings o ON o.id = av.offering_id, params "                                                     \
-    "  WHERE av.county_code IN (SELECT county_code FROM places) "                                               \
-    "    AND (av.municipality_code IS NULL OR av.municipality_code IN (SELECT code FROM places)) "             \
-    "    AND av.status <> 'ej tillgänglig' "                                                                    \
+    "  WHERE av.municipality_code IN (SELECT code FROM places) AND av.status <> 'ej tillgänglig' "              \
     "    AND o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)), "        \
-    /* The best county-wide provider route per county and type, and the places' own rows. */                   \
     "provider_routes AS ("                                                                                     \
-    "  SELECT pl.code, b.type_id, b.method_id, b.kind, b.status, b.lead_time_weeks, b.cost_per_case_sek, "      \
-    "         b.offering_id, b.provider_id, b.agreement_id, b.verified_on, b.updated_at "                      \
-    "  FROM places pl JOIN (SELECT DISTINCT ON (county_code, type_id) * FROM provider_rows "                    \
-    "       WHERE municipality_code IS NULL "                                                                  \
-    "       ORDER BY county_code, type_id, status, lead_time_weeks NULLS LAST, cost_per_case_sek NULLS LAST, "  \
-    "                offering_id) b ON b.county_code = pl.county_code "                                        \
-    "  UNION ALL "                                                                                             \
-    "  SELECT municipality_code, type_id, method_id, kind, status, lead_time_weeks, cost_per_case_sek, "        \
-    "         offering_id, provider_id, agreement_id, verified_on, updated_at "                                \
-    "  FROM provider_rows WHERE municipality_code IS NOT NULL), "                                               \
+    "  SELECT pl.code, t.type_id, t.method_id, t.kind, t.status, t.lead_time_weeks, t.cost_per_case_sek, "     \
+    "         t.offering_id, t.provider_id, t.agreement_id, t.verified_on, t.updated_at "                      \
+    "  FROM places pl JOIN provider_top t ON t.county_code = pl.county_code "                                  \
+    "  UNION ALL SELECT * FROM provider_local), "                                                              \
     "candidates AS (SELECT * FROM own_routes UNION ALL SELECT * FROM agreement_routes "                         \
     "               UNION ALL SELECT * FROM provider_routes), "                                                 \
     "best AS (SELECT DISTINCT ON (c.code, c.type_id) c.* FROM candidates c "                                   \
@@ -105,20 +116,16 @@
 
 const struct db_statement db_coverage_statements[] = {
     /* $1 municipality code. Provider routes are shown five per method, best
-     * first, with their total: /v1/methods/{slug}/providers lists them all. */
+     * first; all_providers links to the full list. */
     { "coverage_municipality",
       "WITH places AS (SELECT code, name, county_code FROM municipalities WHERE code = $1::text), "
       COVERAGE_CTES ", "
-      "provider_ranked AS (SELECT r.*, row_number() OVER (PARTITION BY r.method_id ORDER BY r.status, "
-      "       r.lead_time_weeks NULLS LAST, r.cost_per_case_sek NULLS LAST, r.offering_id) AS n, "
-      "       count(*) OVER (PARTITION BY r.method_id) AS total "
-      "       FROM (SELECT * FROM provider_rows) r), "
       "shown AS (SELECT code, type_id, method_id, kind, status, lead_time_weeks, cost_per_case_sek, offering_id, "
       "                 provider_id, agreement_id FROM own_routes "
       "          UNION ALL SELECT code, type_id, method_id, kind, status, lead_time_weeks, cost_per_case_sek, "
       "                 offering_id, provider_id, agreement_id FROM agreement_routes "
-      "          UNION ALL SELECT (SELECT code FROM places), type_id, method_id, kind, status, lead_time_weeks, "
-      "                 cost_per_case_sek, offering_id, provider_id, agreement_id FROM provider_ranked WHERE n <= 5) "
+      "          UNION ALL SELECT code, type_id, method_id, kind, status, lead_time_weeks, cost_per_case_sek, "
+      "                 offering_id, provider_id, agreement_id FROM provider_routes) "
       "SELECT json_build_object("
       "  'municipality', (SELECT json_build_object('code', code, 'name', name, 'county', county_code) FROM places), "
       "  'knowledge_support', (SELECT slug FROM ks), 'on', (SELECT on_date FROM params), "
@@ -132,8 +139,8 @@ const struct db_statement db_coverage_statements[] = {
       "            'routes', (SELECT coalesce(json_agg(" ROUTE_JSON("s") " ORDER BY s.status, s.lead_time_weeks NULLS LAST, "
       "                       s.cost_per_case_sek NULLS LAST, s.kind, s.offering_id), '[]'::json) "
       "                       FROM shown s WHERE s.method_id = tm.method_id), "
-      "            'provider_routes_total', coalesce((SELECT max(total) FROM provider_ranked pr "
-      "                                               WHERE pr.method_id = tm.method_id), 0)) "
+      "            'all_providers', '/v1/methods/' || tm.method_slug || '/providers?county=' "
+      "                             || (SELECT county_code FROM places)) "
       "          ORDER BY tm.method_slug), '[]'::json) FROM type_methods tm WHERE tm.type_id = t.type_id)) "
       "     ORDER BY t.type_slug), '[]'::json) FROM types t LEFT JOIN cells c ON c.type_id = t.type_id), "
       "  'summary', json_build_object("
