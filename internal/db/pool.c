@@ -208,8 +208,8 @@ enum db_status db_status_from_result(struct db_pool *pool, PGconn *conn, const P
     enum db_status status = DB_ERROR;
 
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK || res == NULL
-        || is_sqlstate_class(sqlstate, "08") || is_sqlstate_class(sqlstate, "57"))
-        status = DB_UNAVAILABLE;   /* connection exceptions; admin shutdown, crash recovery */
+        || is_sqlstate_class(sqlstate, "08") || is_sqlstate_class(sqlstate, "57") || is_sqlstate_class(sqlstate, "40"))
+        status = DB_UNAVAILABLE;   /* connection exceptions; shutdown, recovery; a deadlock: retry later */
     else if (sqlstate != NULL && (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "23503") == 0))
         status = DB_CONFLICT;
 
