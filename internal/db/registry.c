@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "catalogue.h"
 #include "catalogue_write.h"
+#include "cost_estimate.h"
 #include "coverage.h"
 #include "keys.h"
 #include "offerings_csv.h"
@@ -25,5 +26,6 @@ const struct db_statement *const db_all_statements[] = {
     db_agreements_statements,
     db_coverage_statements,
     db_offerings_csv_statements,
+    db_cost_estimate_statements,
     NULL,
 };

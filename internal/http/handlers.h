@@ -90,6 +90,7 @@ handler_fn handle_providers_patch;
 handler_fn handle_providers_delete;
 handler_fn handle_providers_history;
 handler_fn handle_method_providers;
+handler_fn handle_method_cost_estimate;   /* cost_estimate.c */
 
 /* offerings.c */
 handler_fn handle_offerings_list;

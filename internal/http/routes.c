@@ -85,6 +85,7 @@ static const struct route route_table[] = {
     { "GET", "/v1/municipalities", handle_municipalities_list },
     { "GET", "/v1/municipalities/:code", handle_municipalities_get },
     { "GET", "/v1/methods/:slug/providers", handle_method_providers },
+    { "GET", "/v1/methods/:slug/cost-estimate", handle_method_cost_estimate },
     { "GET", "/v1/counties/:code/offerings", handle_county_offerings },
     { "GET", "/v1/providers", handle_providers_list },
     { "GET", "/v1/providers/:id", handle_providers_get },
