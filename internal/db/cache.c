@@ -5,7 +5,9 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define BUCKET_COUNT 1024
 
@@ -192,14 +194,18 @@ void db_cache_get_stats(struct db_cache *cache, struct db_cache_stats *out)
 
 char *db_cache_key(const char *statement, int param_count, const char *const *params)
 {
-    size_t length = strlen(statement) + 1;
+    /* Documents may depend on current_date (UTC: the sessions' time zone), so a
+     * key holds the UTC day and no entry outlives the day it was made on. */
+    char day[24];
+    int day_length = snprintf(day, sizeof(day), "%ld:", (long)(time(NULL) / 86400));
+    size_t length = strlen(statement) + 1 + (size_t)day_length;
     char *key, *p;
 
     for (int i = 0; i < param_count; i++)
         length += 1 + (params[i] ? strlen(params[i]) : 0);
     if ((key = malloc(length)) == NULL)
         return NULL;
-    p = stpcpy(key, statement);
+    p = stpcpy(stpcpy(key, day), statement);
     for (int i = 0; i < param_count; i++) {
         /* \x1f before a value, \x1e for NULL: neither passes validate/, so keys cannot collide. */
         *p++ = params[i] ? '\x1f' : '\x1e';
