@@ -88,6 +88,10 @@ targets=(
   "GET /v1/methods (cache off, via replica)|http://127.0.0.1:$replica_http_port/v1/methods|"
   "GET /v1/methods/fft/providers?county=03|$base/v1/methods/fft/providers?county=03|"
   "GET …/fft/providers?county=03 (cache off)|http://127.0.0.1:$nocache_port/v1/methods/fft/providers?county=03|"
+  "GET /v1/municipalities/0381/agreements|$base/v1/municipalities/0381/agreements|"
+  "GET …/0381/agreements (cache off)|http://127.0.0.1:$nocache_port/v1/municipalities/0381/agreements|"
+  "GET /v1/agreements?county=03&status=aktiv|$base/v1/agreements?county=03&status=aktiv|"
+  "GET …?county=03&status=aktiv (cache off)|http://127.0.0.1:$nocache_port/v1/agreements?county=03&status=aktiv|"
   "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
 )
 [ -n "${BENCH_EXTRA_TARGETS:-}" ] && while read -r line; do [ -n "$line" ] && targets+=("$line"); done <<<"$BENCH_EXTRA_TARGETS"

@@ -7,8 +7,9 @@
  *        insatskatalog-admin load-population FILE   population per municipality (code,population,year)
  *        insatskatalog-admin load-examples [small|bench]
  *                                                   replace the generated, fictitious example providers
- *                                                   (example = true): small = 40 providers / 150
- *                                                   offerings (default), bench = 2000 / 10000
+ *                                                   and agreements (example = true): small = 40
+ *                                                   providers / 150 offerings / 60 agreements (default),
+ *                                                   bench = 2000 / 10000 / 5000
  *        insatskatalog-admin import-offerings FILE [--dry-run]
  *                                                   create or update offerings from a CSV file (the
  *                                                   format of GET /v1/offerings as text/csv), all or
@@ -57,9 +58,9 @@ int main(int argc, char **argv)
         return db_admin_load_population(config.database_url, argv[2], stdout);
     if (strcmp(argv[1], "load-examples") == 0 && argc <= 3) {
         if (argc == 2 || strcmp(argv[2], "small") == 0)
-            return db_admin_load_examples(config.database_url, config.sql_dir, 40, 150, stdout);
+            return db_admin_load_examples(config.database_url, config.sql_dir, 40, 150, 60, stdout);
         if (strcmp(argv[2], "bench") == 0)
-            return db_admin_load_examples(config.database_url, config.sql_dir, 2000, 10000, stdout);
+            return db_admin_load_examples(config.database_url, config.sql_dir, 2000, 10000, 5000, stdout);
     }
     if (strcmp(argv[1], "import-offerings") == 0 && (argc == 3 || (argc == 4 && strcmp(argv[3], "--dry-run") == 0)))
         return db_admin_import_offerings(config.database_url, argv[2], argc == 4, stdout);

@@ -1,5 +1,6 @@
 /*
- * internal/db/examples.c: loads the generated, fictitious example providers.
+ * internal/db/examples.c: loads the generated, fictitious example providers
+ * and agreements.
  *
  * The data is made in PostgreSQL by load_example_data() (set-based inserts
  * over generate_series, values derived from hashes of row numbers), so this
@@ -14,13 +15,14 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Concurrent loads wait for each other instead of colliding on organisation numbers. */
+/* Concurrent loads wait for each other instead of colliding on organisation numbers and titles. */
 #define EXAMPLES_LOCK_KEY "7123400106"
 
 static const char sql_examples_lock[] = "SELECT pg_advisory_xact_lock(" EXAMPLES_LOCK_KEY ")";
 static const char sql_load_examples[] =
-    "SELECT providers_loaded, offerings_loaded, availability_loaded, example_rows_removed "
-    "FROM load_example_data($1::integer, $2::integer)";
+    "SELECT providers_loaded, offerings_loaded, availability_loaded, agreements_loaded, "
+    "agreement_parties_loaded, agreement_scope_loaded, example_rows_removed "
+    "FROM load_example_data($1::integer, $2::integer, $3::integer)";
 
 static double seconds_since(const struct timespec *start)
 {
@@ -30,12 +32,12 @@ static double seconds_since(const struct timespec *start)
 }
 
 int db_admin_load_examples(const char *url, const char *sql_dir, int provider_count, int offering_count,
-                           FILE *report)
+                           int agreement_count, FILE *report)
 {
     PGconn *conn = NULL;
     PGresult *res = NULL;
-    char path[4096], providers[16], offerings[16];
-    const char *params[] = { providers, offerings };
+    char path[4096], providers[16], offerings[16], agreements[16];
+    const char *params[] = { providers, offerings, agreements };
     char *sql = NULL;
     struct timespec start;
     bool in_transaction = false;
@@ -45,6 +47,7 @@ int db_admin_load_examples(const char *url, const char *sql_dir, int provider_co
     snprintf(path, sizeof(path), "%s/examples/generate.sql", sql_dir);
     snprintf(providers, sizeof(providers), "%d", provider_count);
     snprintf(offerings, sizeof(offerings), "%d", offering_count);
+    snprintf(agreements, sizeof(agreements), "%d", agreement_count);
     if ((sql = db_admin_read_file(path)) == NULL) {
         fprintf(report, "cannot read %s (set SQL_DIR)\n", path);
         goto cleanup;
@@ -56,7 +59,7 @@ int db_admin_load_examples(const char *url, const char *sql_dir, int provider_co
     in_transaction = true;
     if (!db_admin_exec(conn, sql_examples_lock, report, "taking the example-data lock") || !db_admin_exec(conn, sql, report, path))
         goto cleanup;
-    res = PQexecParams(conn, sql_load_examples, 2, NULL, params, NULL, NULL, 0);
+    res = PQexecParams(conn, sql_load_examples, 3, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
         fprintf(report, "load_example_data failed: %s", PQerrorMessage(conn));
         goto cleanup;
@@ -66,9 +69,10 @@ int db_admin_load_examples(const char *url, const char *sql_dir, int provider_co
     in_transaction = false;
     fprintf(report,
             "example data loaded (fictitious, example = true): %s providers, %s offerings, "
-            "%s availability rows; %s earlier example rows removed; %.2f s\n",
+            "%s availability rows, %s agreements (%s parties, %s scope rows); %s earlier example rows removed; "
+            "%.2f s\n",
             PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
-            seconds_since(&start));
+            PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 6), seconds_since(&start));
     failed = 0;
 cleanup:
     if (in_transaction)
