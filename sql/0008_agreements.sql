@@ -144,20 +144,6 @@ BEGIN
 END;
 $$;
 
--- Shares each orderer pays: stated (fixed yearly fee), by population, or equal.
-CREATE VIEW agreement_party_shares AS
-SELECT p.agreement_id, p.municipality_code,
-       CASE WHEN p.role = 'utförare' THEN NULL
-            WHEN a.compensation_model = 'fast årsavgift' THEN p.share_percent
-            WHEN a.compensation_model = 'befolkningsandel' THEN
-                round(100.0 * p.population / nullif(sum(p.population) FILTER (WHERE p.role = 'beställare')
-                                                    OVER (PARTITION BY p.agreement_id), 0), 2)
-            WHEN a.compensation_model = 'lika delar' THEN
-                round(100.0 / count(*) FILTER (WHERE p.role = 'beställare') OVER (PARTITION BY p.agreement_id), 2)
-       END AS share_percent
-FROM agreement_parties p
-JOIN agreements a ON a.id = p.agreement_id;
-
 CREATE VIEW agreement_docs AS
 SELECT a.id, a.status, a.valid_from, a.valid_to, a.updated_at,
        json_build_object(
@@ -170,12 +156,20 @@ SELECT a.id, a.status, a.valid_from, a.valid_to, a.updated_at,
            'performer', (SELECT json_build_object('code', m.code, 'name', m.name)
                          FROM agreement_parties p JOIN municipalities m ON m.code = p.municipality_code
                          WHERE p.agreement_id = a.id AND p.role = 'utförare'),
+           -- Shares each orderer pays: stated (fixed yearly fee), by population, or
+           -- equal; computed from this agreement's parties only (totals below).
            'parties', (SELECT coalesce(json_agg(json_build_object(
                                'municipality', p.municipality_code,
                                'name', m.name,
                                'county', m.county_code,
                                'role', p.role,
-                               'share_percent', s.share_percent,
+                               'share_percent', CASE
+                                   WHEN p.role = 'utförare' THEN NULL
+                                   WHEN a.compensation_model = 'fast årsavgift' THEN p.share_percent
+                                   WHEN a.compensation_model = 'befolkningsandel'
+                                       THEN round(100.0 * p.population / nullif(totals.population, 0), 2)
+                                   WHEN a.compensation_model = 'lika delar'
+                                       THEN round(100.0 / nullif(totals.orderers, 0), 2) END,
                                'population', p.population,
                                'decision', CASE WHEN p.decision_body IS NOT NULL THEN json_build_object(
                                    'body', p.decision_body, 'date', p.decision_date,
@@ -183,8 +177,9 @@ SELECT a.id, a.status, a.valid_from, a.valid_to, a.updated_at,
                            ORDER BY p.role, p.municipality_code), '[]'::json)
                        FROM agreement_parties p
                        JOIN municipalities m ON m.code = p.municipality_code
-                       JOIN agreement_party_shares s ON s.agreement_id = p.agreement_id
-                                                    AND s.municipality_code = p.municipality_code
+                       CROSS JOIN (SELECT sum(population) FILTER (WHERE role = 'beställare') AS population,
+                                          count(*) FILTER (WHERE role = 'beställare') AS orderers
+                                   FROM agreement_parties WHERE agreement_id = a.id) totals
                        WHERE p.agreement_id = a.id),
            'methods', (SELECT coalesce(json_agg(m.slug ORDER BY m.slug), '[]'::json)
                        FROM agreement_scope sc JOIN methods m ON m.id = sc.method_id WHERE sc.agreement_id = a.id),

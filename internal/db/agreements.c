@@ -44,10 +44,11 @@ const struct db_statement db_agreements_statements[] = {
       "SELECT 1 FROM agreement_parties p WHERE p.agreement_id = $1::bigint AND p.municipality_code <> $3::text "
       "  AND jsonb_strip_nulls(jsonb_build_object('body', p.decision_body, 'date', p.decision_date, "
       "      'paragraph', p.decision_paragraph, 'reference', p.decision_reference)) "
-      "      IS DISTINCT FROM coalesce((SELECT x->'decision' FROM jsonb_array_elements($2::jsonb->'parties') x "
+      "      IS DISTINCT FROM coalesce((SELECT jsonb_strip_nulls(x->'decision') "
+      "                                 FROM jsonb_array_elements($2::jsonb->'parties') x "
       "                                 WHERE x->>'municipality' = p.municipality_code), '{}'::jsonb) "
       "UNION ALL SELECT 1 FROM jsonb_array_elements($2::jsonb->'parties') x "
-      "WHERE x->>'municipality' <> $3::text AND x ? 'decision' AND NOT EXISTS (SELECT 1 FROM agreement_parties p "
+      "WHERE x->>'municipality' <> $3::text AND jsonb_typeof(x->'decision') = 'object' AND NOT EXISTS (SELECT 1 FROM agreement_parties p "
       "  WHERE p.agreement_id = $1::bigint AND p.municipality_code = x->>'municipality')" },
     { "agreements_transition_state",
       "SELECT jsonb_build_object('status', a.status, 'decisions_complete', NOT EXISTS (SELECT 1 "

@@ -81,7 +81,9 @@ const struct db_statement db_catalogue_write_statements[] = {
                 "UNION ALL SELECT 'recommendation', r.slug FROM recommendations r "
                 "JOIN intervention_types t ON t.id = r.intervention_type_id WHERE t.slug = $1::text "
                 "UNION ALL SELECT 'survey_result', s.subject FROM survey_results s "
-                "JOIN intervention_types t ON t.id = s.intervention_type_id WHERE t.slug = $1::text") },
+                "JOIN intervention_types t ON t.id = s.intervention_type_id WHERE t.slug = $1::text "
+                "UNION ALL SELECT 'agreement', sc.agreement_id::text FROM agreement_scope sc "
+                "JOIN intervention_types t ON t.id = sc.intervention_type_id WHERE t.slug = $1::text") },
 
     { "recommendations_list",
       "SELECT page_body(array_agg(doc ORDER BY k), array_agg(k ORDER BY k), $3::int, $4::text) "
@@ -130,7 +132,9 @@ const struct db_statement db_catalogue_write_statements[] = {
       REFERRERS("SELECT 'survey_result' AS entity, s.subject AS id FROM survey_results s "
                 "JOIN methods m ON m.id = s.method_id WHERE m.slug = $1::text "
                 "UNION ALL SELECT 'offering', o.id::text FROM offerings o "
-                "JOIN methods m ON m.id = o.method_id WHERE m.slug = $1::text") },
+                "JOIN methods m ON m.id = o.method_id WHERE m.slug = $1::text "
+                "UNION ALL SELECT 'agreement', sc.agreement_id::text FROM agreement_scope sc "
+                "JOIN methods m ON m.id = sc.method_id WHERE m.slug = $1::text") },
 
     { "assessment_instruments_lock", LOCK("assessment_instruments") },
     { "assessment_instruments_input", INPUT("assessment_instrument_inputs") },

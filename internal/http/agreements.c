@@ -109,6 +109,13 @@ static void check_parties(const json_t *input, struct field_errors *errors)
         if (json_is_number(share) && (performer || !stated_shares))
             field_errors_add(errors, "parties", "Only orderers under \"fast årsavgift\" state a share_percent; "
                              "other models derive the shares.");
+        if (json_is_number(share)) {
+            /* Stored with two decimals and above zero: refuse what would be rounded or is empty. */
+            double hundredths = json_number_value(share) * 100;
+            if (json_number_value(share) <= 0 || fabs(hundredths - round(hundredths)) > 1e-6)
+                field_errors_add(errors, "parties", "Each share_percent must be above 0 with at most two decimals, "
+                                 "such as 33.33.");
+        }
         if (stated_shares && !performer) {
             if (json_is_number(share))
                 share_sum += json_number_value(share);
@@ -341,8 +348,12 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
         || (if_match = writes_if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &body))
         goto cleanup;
     ctx.to = json_string_value(json_object_get(body, "to"));
-    if (!json_is_object(body) || json_object_size(body) != 1 || ctx.to == NULL) {
-        struct field_error error = { .field = "to", .message = "The body must be {\"to\": <status>}." };
+    bool is_status = false;
+    for (size_t i = 0; ctx.to != NULL && statuses[i] != NULL; i++)
+        is_status = is_status || strcmp(statuses[i], ctx.to) == 0;
+    if (!json_is_object(body) || json_object_size(body) != 1 || !is_status) {
+        struct field_error error = { .field = "to", .message = "The body must be {\"to\": <status>}, the status one "
+                                                               "of utkast, föreslagen, aktiv, uppsagd, upphört." };
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
