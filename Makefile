@@ -13,7 +13,7 @@ PKGS    := libulfius jansson libpq liborcania libyder libsodium
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -DINSATSKATALOG_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmicrohttpd -lpthread -lcsv
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmicrohttpd -lpthread -lcsv -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BUILD   := build
