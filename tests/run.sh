@@ -127,9 +127,14 @@ fi
 
 # Two replicas, one truth: a write through one is seen through the other,
 # with the same new ETag, as soon as PostgreSQL's NOTIFY has reached it.
-second_port=$(free_port)
-PORT=$second_port OPENAPI_PATH=openapi.yaml LOG_FORMAT=json build/insatskatalog >"$tmp/server2.log" 2>&1 &
-second_pid=$!
+# Another process may take a port between free_port and the bind: try a few.
+for _ in 1 2 3; do
+  second_port=$(free_port)
+  PORT=$second_port OPENAPI_PATH=openapi.yaml LOG_FORMAT=json build/insatskatalog >"$tmp/server2.log" 2>&1 &
+  second_pid=$!
+  sleep 0.3
+  kill -0 "$second_pid" 2>/dev/null && break
+done
 if wait_for_http "http://127.0.0.1:$second_port/readyz" 20; then
   etag_of() { curl -fsS -D - -o /dev/null "$1" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }'; }
   method_b=http://127.0.0.1:$second_port/v1/methods/komet

@@ -34,17 +34,22 @@
     "  FROM places pl JOIN providers p ON p.municipality_code = pl.code "                                     \
     "  JOIN offerings o ON o.provider_id = p.id JOIN type_methods tm ON tm.method_id = o.method_id, params "   \
     "  WHERE o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)), "      \
+    /* An agreement covers a method by name, or a whole type: then its route is   \
+     * for the method of the offering it names, or for no particular method. */   \
     "agreement_routes AS ("                                                                                    \
-    "  SELECT DISTINCT pl.code, tm.type_id, tm.method_id, 'avtalssamverkan'::text AS kind, "                   \
+    "  SELECT DISTINCT pl.code, t.type_id, CASE WHEN sc.method_id IS NOT NULL THEN sc.method_id "             \
+    "         ELSE named.method_id END AS method_id, 'avtalssamverkan'::text AS kind, "                        \
     "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, a.per_case_sek AS cost_per_case_sek, " \
-    "         a.offering_id, NULL::bigint AS provider_id, a.id AS agreement_id, NULL::date AS verified_on, "   \
+    "         a.offering_id, NULL::bigint AS provider_id, a.id AS agreement_id, named.verified_on, "           \
     "         a.updated_at "                                                                                   \
     "  FROM places pl JOIN agreement_parties ap ON ap.municipality_code = pl.code "                            \
     "  JOIN agreements a ON a.id = ap.agreement_id JOIN agreement_scope sc ON sc.agreement_id = a.id "         \
-    "  JOIN type_methods tm ON tm.method_id = sc.method_id "                                                   \
-    "                       OR (sc.method_id IS NULL AND tm.type_id = sc.intervention_type_id), params "        \
+    "  LEFT JOIN offerings named ON named.id = a.offering_id "                                                 \
+    "  JOIN types t ON t.type_id = coalesce(sc.intervention_type_id, "                                         \
+    "                  (SELECT intervention_type_id FROM methods WHERE id = sc.method_id)), params "           \
     "  WHERE a.status IN ('aktiv', 'uppsagd') AND a.valid_from <= params.on_date "                            \
-    "    AND (a.valid_to IS NULL OR a.valid_to >= params.on_date)), "                                           \
+    "    AND (a.valid_to IS NULL OR a.valid_to >= params.on_date) "                                             \
+    "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))), "                 \
     /* The five best county-wide provider routes per county and method. The      \
      * LATERAL scan follows offering_availability_best_idx (method, county,      \
      * status, lead time) and stops as soon as the order is settled, instead of  \
@@ -82,7 +87,7 @@
     "               UNION ALL SELECT * FROM provider_routes), "                                                 \
     "best AS (SELECT DISTINCT ON (c.code, c.type_id) c.* FROM candidates c "                                   \
     "         ORDER BY c.code, c.type_id, c.status, c.lead_time_weeks NULLS LAST, c.cost_per_case_sek NULLS LAST, " \
-    "                  c.kind, c.offering_id), "                                                                \
+    "                  c.kind, c.offering_id NULLS LAST, c.agreement_id NULLS LAST, c.method_id NULLS LAST), "   \
     "cells AS (SELECT pl.code, pl.name, t.type_id, t.type_slug, b.kind, b.status, b.lead_time_weeks, "         \
     "                 b.cost_per_case_sek, b.offering_id, b.provider_id, b.agreement_id, "                     \
     "                 b.status IN ('tillgänglig', 'begränsad', 'väntelista') AS covered "                      \
@@ -134,6 +139,9 @@ const struct db_statement db_coverage_statements[] = {
       "       'recommendation', json_build_object('strength', t.strength, 'age_min', t.age_min, 'age_max', t.age_max), "
       "       'covered', coalesce(c.covered, false), "
       "       'best_route', (SELECT " ROUTE_JSON("b") " FROM best b WHERE b.type_id = t.type_id), "
+      /* Agreements that cover the whole type without naming an offering. */
+      "       'type_routes', (SELECT coalesce(json_agg(" ROUTE_JSON("s") " ORDER BY s.agreement_id), '[]'::json) "
+      "                       FROM shown s WHERE s.type_id = t.type_id AND s.method_id IS NULL), "
       "       'methods', (SELECT coalesce(json_agg(json_build_object("
       "            'slug', tm.method_slug, 'abbreviation', tm.abbreviation, "
       "            'routes', (SELECT coalesce(json_agg(" ROUTE_JSON("s") " ORDER BY s.status, s.lead_time_weeks NULLS LAST, "

@@ -112,9 +112,11 @@ static void check_parties(const json_t *input, struct field_errors *errors)
         if (json_is_number(share)) {
             /* Stored with two decimals and above zero: refuse what would be rounded or is empty. */
             double hundredths = json_number_value(share) * 100;
+            char share_path[48];
+            snprintf(share_path, sizeof(share_path), "parties[%zu].share_percent", index);
             if (json_number_value(share) <= 0 || fabs(hundredths - round(hundredths)) > 1e-6)
-                field_errors_add(errors, "parties", "Each share_percent must be above 0 with at most two decimals, "
-                                 "such as 33.33.");
+                field_errors_add_at(errors, share_path, "Field \"%s\" must be above 0 with at most two decimals, "
+                                    "such as 33.33.", share_path);
         }
         if (stated_shares && !performer) {
             if (json_is_number(share))

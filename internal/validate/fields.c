@@ -23,6 +23,21 @@ void field_errors_add(struct field_errors *errors, const char *field, const char
     va_end(args);
 }
 
+void field_errors_add_at(struct field_errors *errors, const char *path, const char *format, ...)
+{
+    va_list args;
+    struct field_error *error;
+
+    if (errors->count >= FIELD_ERRORS_MAX)
+        return;
+    error = &errors->items[errors->count++];
+    snprintf(error->name, sizeof(error->name), "%s", path);
+    error->field = error->name;
+    va_start(args, format);
+    vsnprintf(error->message, sizeof(error->message), format, args);
+    va_end(args);
+}
+
 static const char *type_name(const json_t *value)
 {
     switch (json_typeof(value)) {

@@ -78,6 +78,10 @@ struct field_errors {
 void field_errors_add(struct field_errors *errors, const char *field, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The same, for a field named by a path built at run time ("parties[2].share_percent"): copied. */
+void field_errors_add_at(struct field_errors *errors, const char *path, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /*
  * Checks body (which must be an object) against the NULL-name-terminated
  * specs: unknown keys, missing required fields, types and ranges.
