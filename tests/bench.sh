@@ -13,7 +13,7 @@ set -uo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
 
-seconds=${BENCH_SECONDS:-5}
+seconds=${BENCH_SECONDS:-4}
 rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-32}
 tmp=$(mktemp -d /tmp/ik-bench.XXXXXX)
@@ -92,6 +92,10 @@ targets=(
   "GET …/0381/agreements (cache off)|http://127.0.0.1:$nocache_port/v1/municipalities/0381/agreements|"
   "GET /v1/agreements?county=03&status=aktiv|$base/v1/agreements?county=03&status=aktiv|"
   "GET …?county=03&status=aktiv (cache off)|http://127.0.0.1:$nocache_port/v1/agreements?county=03&status=aktiv|"
+  "GET /v1/municipalities/0381/coverage|$base/v1/municipalities/0381/coverage|"
+  "GET …/0381/coverage (cache off)|http://127.0.0.1:$nocache_port/v1/municipalities/0381/coverage|"
+  "GET /v1/counties/01/coverage|$base/v1/counties/01/coverage|"
+  "GET …/counties/01/coverage (cache off)|http://127.0.0.1:$nocache_port/v1/counties/01/coverage|"
   "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
 )
 [ -n "${BENCH_EXTRA_TARGETS:-}" ] && while read -r line; do [ -n "$line" ] && targets+=("$line"); done <<<"$BENCH_EXTRA_TARGETS"
