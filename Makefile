@@ -68,10 +68,11 @@ $(BUILD)/asan/tests/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) $(SAN) -O1 -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/api/%: tests/api/%.c tests/api/http_client.c tests/api/http_client.h
+$(BUILD)/tests/api/%: tests/api/%.c tests/api/http_client.c tests/api/http_client.h tests/api/fixtures.c \
+                     tests/api/fixtures.h
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $< tests/api/http_client.c $(shell pkg-config --libs libcurl jansson libpq) -lcmocka
+	@$(CC) $(CFLAGS) -o $@ $< tests/api/http_client.c tests/api/fixtures.c $(shell pkg-config --libs libcurl jansson libpq) -lcmocka
 
 unit-tests: $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/unit/%)
 api-tests: $(API_SRC:tests/api/%.c=$(BUILD)/tests/api/%)

@@ -25,15 +25,14 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "fixtures.h"
 #include "http_client.h"
 
-#define ETAG_MAX 80
 #define SLUG_MAX 80
 #define PATH_MAX_LENGTH 256
 #define LABEL_MAX 1024
 #define VALUE_MAX 400
 
-static PGconn *db;
 static char tag[24];
 static const char *admin_key, *municipality_key, *expired_key, *revoked_key;
 
@@ -81,101 +80,19 @@ static json_t *valid_body(enum resource_id id, const char *slug)
 
 /* ---- requests ------------------------------------------------------------ */
 
-static int request_as(const char *method, const char *path, const char *authorization, const char *content_type,
-                      const char *if_match, const char *body, struct http_response *r)
-{
-    char auth_line[VALUE_MAX + 40], type_line[200], match_line[200];
-    const char *headers[6];
-    size_t n = 0;
-
-    if (authorization != NULL) {
-        snprintf(auth_line, sizeof(auth_line), "Authorization: %s", authorization);
-        headers[n++] = auth_line;
-    }
-    if (body != NULL) {
-        if (content_type != NULL)
-            snprintf(type_line, sizeof(type_line), "Content-Type: %s", content_type);
-        else
-            snprintf(type_line, sizeof(type_line), "Content-Type:");
-        headers[n++] = type_line;
-        headers[n++] = "Expect:";
-    }
-    if (if_match != NULL) {
-        snprintf(match_line, sizeof(match_line), "If-Match: %s", if_match);
-        headers[n++] = match_line;
-    }
-    headers[n] = NULL;
-    return http_request(method, path, headers, body, r);
-}
-
 static void bearer(const char *key, char out[VALUE_MAX])
 {
     snprintf(out, VALUE_MAX, "Bearer %s", key);
 }
 
-static bool current_etag(const char *path, char out[ETAG_MAX])
-{
-    struct http_response r = { 0 };
-    const char *etag;
-    bool ok;
-
-    http_get(path, NULL, &r);
-    etag = http_header(&r, "ETag");
-    ok = r.status == 200 && etag != NULL && strlen(etag) < ETAG_MAX;
-    snprintf(out, ETAG_MAX, "%s", ok ? etag : "");
-    http_response_free(&r);
-    return ok;
-}
-
-static long admin_delete(const char *path)
-{
-    struct http_response r = { 0 };
-    char etag[ETAG_MAX], auth[VALUE_MAX];
-    long status = 404;
-
-    bearer(admin_key, auth);
-    if (current_etag(path, etag)) {
-        request_as("DELETE", path, auth, NULL, etag, NULL, &r);
-        status = r.status;
-    }
-    http_response_free(&r);
-    return status;
-}
-
 /* ---- the database -------------------------------------------------------- */
-
-static char *db_text(const char *sql)
-{
-    PGresult *res = PQexec(db, sql);
-    char *value = NULL;
-
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-        value = strdup(PQgetvalue(res, 0, 0));
-    else
-        fprintf(stderr, "# SQL failed: %s: %s", sql, PQerrorMessage(db));
-    PQclear(res);
-    return value;
-}
 
 /* Row counts and newest updated_at of every writable table, and the size of the audit trail. */
 static char *db_state(void)
 {
-#define TABLE_STATE(TABLE) "(SELECT count(*) || '/' || coalesce(max(updated_at)::text, '-') FROM " TABLE ")"
-    return db_text("SELECT concat_ws(' | ', (SELECT count(*) || '/' || coalesce(max(id), 0) FROM audit_log), "
-                   TABLE_STATE("knowledge_supports") ", " TABLE_STATE("intervention_types") ", "
-                   TABLE_STATE("recommendations") ", " TABLE_STATE("methods") ", "
-                   TABLE_STATE("assessment_instruments") ", " TABLE_STATE("materials") ")");
-#undef TABLE_STATE
-}
-
-static bool expect_unchanged(struct expectations *e, const char *before, const char *label)
-{
-    char *after = db_state();
-    bool ok = EXPECT(e, before != NULL && after != NULL && strcmp(before, after) == 0,
-                     "%s: a refused request changed the database: before [%s], after [%s]", label,
-                     before ? before : "?", after ? after : "?");
-    free(after);
-    return ok;
+    static const char *const tables[] = { "knowledge_supports", "intervention_types", "recommendations", "methods",
+                                          "assessment_instruments", "materials", NULL };
+    return db_fingerprint(tables);
 }
 
 /* ---- setup --------------------------------------------------------------- */
@@ -195,12 +112,9 @@ static int setup_group(void **state)
         fprintf(stderr, "# DATABASE_URL, ADMIN_KEY, MUNICIPALITY_KEY, EXPIRED_KEY and REVOKED_KEY must be set\n");
         return -1;
     }
-    db = PQconnectdb(url);
-    if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "# cannot connect to DATABASE_URL: %s", PQerrorMessage(db));
+    if (!db_open(url))
         return -1;
-    }
-    snprintf(tag, sizeof(tag), "%lx", (((unsigned long)time(NULL) << 20) ^ (unsigned long)getpid()) & 0xffffffffffUL);
+    run_tag(tag, sizeof(tag));
     bearer(admin_key, auth);
     static const enum resource_id order[] = { TYPE, KS, METHOD, REC, INSTRUMENT, MATERIAL };
     for (size_t i = 0; i < RESOURCE_COUNT; i++) {
@@ -224,21 +138,22 @@ static int setup_group(void **state)
 static int teardown_group(void **state)
 {
     static const enum resource_id order[] = { MATERIAL, INSTRUMENT, REC, METHOD, KS, TYPE };
-    char path[PATH_MAX_LENGTH];
+    char path[PATH_MAX_LENGTH], auth[VALUE_MAX];
     int failed = 0;
     (void)state;
 
+    bearer(admin_key, auth);
     for (size_t i = 0; i < RESOURCE_COUNT; i++) {
         if (fixture[order[i]][0] == '\0')
             continue;
         snprintf(path, sizeof(path), "%s/%s", collections[order[i]], fixture[order[i]]);
-        long status = admin_delete(path);
+        long status = delete_if_present(path, auth);
         if (status != 204 && status != 404) {
             fprintf(stderr, "# deleting %s failed: %ld\n", path, status);
             failed = -1;
         }
     }
-    PQfinish(db);
+    db_close();
     return failed;
 }
 
@@ -263,13 +178,6 @@ static const char *secret_of(const char *key)
 {
     const char *underscore = strchr(key + 3, '_');
     return underscore ? underscore + 1 : key;
-}
-
-static long long id_of(const char *key)
-{
-    long long id = 0;
-    sscanf(key, "ik_%lld_", &id);
-    return id;
 }
 
 /* Builds the rows; returns how many. */
@@ -311,9 +219,9 @@ static size_t auth_rows(struct auth_row *rows, size_t max)
     ROW("the admin key with a character added", NOT_ACCEPTED, admin_secret, "Bearer %sA", admin_key);
     ROW("the admin key cut short", NOT_ACCEPTED, NULL, "Bearer %.*s", (int)strlen(admin_key) - 1, admin_key);
     ROW("the admin secret under the municipality key's id", NOT_ACCEPTED, admin_secret, "Bearer ik_%lld_%s",
-        id_of(municipality_key), admin_secret);
-    ROW("the admin id with an empty secret", NOT_ACCEPTED, NULL, "Bearer ik_%lld_", id_of(admin_key));
-    ROW("the admin id alone", NOT_ACCEPTED, NULL, "Bearer ik_%lld", id_of(admin_key));
+        key_id_of(municipality_key), admin_secret);
+    ROW("the admin id with an empty secret", NOT_ACCEPTED, NULL, "Bearer ik_%lld_", key_id_of(admin_key));
+    ROW("the admin id alone", NOT_ACCEPTED, NULL, "Bearer ik_%lld", key_id_of(admin_key));
     ROW("the admin secret alone", NOT_ACCEPTED, admin_secret, "Bearer %s", admin_secret);
     ROW("the admin key with a quote", NOT_ACCEPTED, admin_secret, "Bearer %s'", admin_key);
     ROW("the municipality key", FORBIDDEN, NULL, "Bearer %s", municipality_key);
@@ -349,7 +257,7 @@ static size_t write_endpoints(enum resource_id id, struct endpoint *out)
     for (size_t m = 0; m < 3; m++) {
         out[n] = (struct endpoint){ .method = methods[m] };
         snprintf(out[n].path, PATH_MAX_LENGTH, "%.60s/%.79s", collections[id], fixture[id]);
-        current_etag(out[n].path, out[n].if_match);
+        current_etag(out[n].path, NULL, out[n].if_match);
         if (m == 0) {
             out[n].content_type = "application/json";
             json = valid_body(id, fixture[id]);
@@ -415,7 +323,7 @@ static void check_refusal(struct expectations *e, const struct auth_row *row, co
     if (row->secret != NULL && row->secret[0] != '\0')
         EXPECT(e, strstr(r.body, row->secret) == NULL, "%s: the answer echoes the key's secret", label);
     EXPECT(e, http_header(&r, "ETag") == NULL, "%s: a refusal carries an ETag", label);
-    expect_unchanged(e, before, label);
+    expect_unchanged(e, db_state, before, label);
     free(before);
     http_response_free(&r);
 }
@@ -483,16 +391,16 @@ static void test_admin_key_is_accepted(void **state)
     char etag[ETAG_MAX];
     snprintf(path, sizeof(path), "%s/%s", collections[METHOD], fixture[METHOD]);
     snprintf(value, sizeof(value), "bearer %s", admin_key);
-    current_etag(path, etag);
+    current_etag(path, NULL, etag);
     request_as("PATCH", path, value, "application/merge-patch+json", etag, "{\"format\": \"TW lower case\"}", &r);
     expect_json(&e, &r, 200, "PATCH with \"bearer <admin key>\"");
     char sql[300];
     snprintf(sql, sizeof(sql), "SELECT key_id || ' ' || key_name FROM audit_log WHERE entity = 'method' AND "
                                "entity_id = '%s' ORDER BY id DESC LIMIT 1", fixture[METHOD]);
-    char *who = db_text(sql);
+    char *who = db_text(sql, 0, NULL);
     char wanted[200];
-    snprintf(sql, sizeof(sql), "SELECT id || ' ' || name FROM api_keys WHERE id = %lld", id_of(admin_key));
-    char *admin = db_text(sql);
+    snprintf(sql, sizeof(sql), "SELECT id || ' ' || name FROM api_keys WHERE id = %lld", key_id_of(admin_key));
+    char *admin = db_text(sql, 0, NULL);
     snprintf(wanted, sizeof(wanted), "%s", admin ? admin : "?");
     EXPECT(&e, who != NULL && strcmp(who, wanted) == 0, "the write is audited as %s, wanted %s", who ? who : "-",
            wanted);
@@ -521,7 +429,7 @@ static void test_authorization_comes_first(void **state)
     snprintf(missing_path, sizeof(missing_path), "%s/tw-auth-missing-%s", collections[METHOD], tag);
     bearer(municipality_key, municipality);
     snprintf(garbage, sizeof(garbage), "Bearer ik_999999_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    current_etag(fixture_path, etag);
+    current_etag(fixture_path, NULL, etag);
 
     const struct {
         const char *label;
@@ -575,7 +483,7 @@ static void test_authorization_comes_first(void **state)
             expect_problem(&e, &r, 403, "/problems/forbidden", NULL, label);
         else
             expect_problem(&e, &r, 401, "/problems/unauthorized", NULL, label);
-        expect_unchanged(&e, before, label);
+        expect_unchanged(&e, db_state, before, label);
         free(before);
     }
     free(big);
