@@ -25,14 +25,13 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "fixtures.h"
 #include "http_client.h"
 
 #define ROUNDS 20
-#define ETAG_MAX 80
 #define SLUG_MAX 80
 #define PATH_MAX_LENGTH 256
 
-static PGconn *db;
 static char tag[24];
 static char admin_auth[300];
 static char type_slug[SLUG_MAX];     /* an intervention type the race records refer to */
@@ -42,50 +41,7 @@ static char type_slug[SLUG_MAX];     /* an intervention type the race records re
 static int as_admin(const char *method, const char *path, const char *content_type, const char *if_match,
                     const char *body, struct http_response *r)
 {
-    char auth_line[400], type_line[200], match_line[200];
-    const char *headers[5];
-    size_t n = 0;
-
-    snprintf(auth_line, sizeof(auth_line), "Authorization: %s", admin_auth);
-    headers[n++] = auth_line;
-    if (body != NULL) {
-        snprintf(type_line, sizeof(type_line), "Content-Type: %s", content_type);
-        headers[n++] = type_line;
-    }
-    if (if_match != NULL) {
-        snprintf(match_line, sizeof(match_line), "If-Match: %s", if_match);
-        headers[n++] = match_line;
-    }
-    headers[n] = NULL;
-    return http_request(method, path, headers, body, r);
-}
-
-static bool current_etag(const char *path, char out[ETAG_MAX])
-{
-    struct http_response r = { 0 };
-    const char *etag;
-    bool ok;
-
-    http_get(path, NULL, &r);
-    etag = http_header(&r, "ETag");
-    ok = r.status == 200 && etag != NULL && strlen(etag) < ETAG_MAX;
-    snprintf(out, ETAG_MAX, "%s", ok ? etag : "");
-    http_response_free(&r);
-    return ok;
-}
-
-static long delete_path(const char *path)
-{
-    struct http_response r = { 0 };
-    char etag[ETAG_MAX];
-    long status = 404;
-
-    if (current_etag(path, etag)) {
-        as_admin("DELETE", path, NULL, etag, NULL, &r);
-        status = r.status;
-    }
-    http_response_free(&r);
-    return status;
+    return request_as(method, path, admin_auth, content_type, if_match, body, r);
 }
 
 static long post_json(const char *path, json_t *body /* stolen */)
@@ -126,27 +82,6 @@ static json_t *material_body(const char *slug, const char *knowledge_support)
 {
     return json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s}", "slug", slug, "knowledge_support", knowledge_support, "title",
                      "TW-kapplöpningsfilm", "kinds", "film", "audience", "Alla", "publisher", "TW");
-}
-
-/* ---- the database -------------------------------------------------------- */
-
-static long long db_count(const char *sql, int count, const char *const *params)
-{
-    PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
-    long long value = -1;
-
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-        value = atoll(PQgetvalue(res, 0, 0));
-    else
-        fprintf(stderr, "# SQL failed: %s: %s", sql, PQerrorMessage(db));
-    PQclear(res);
-    return value;
-}
-
-static long long audit_rows_for(const char *entity, const char *id)
-{
-    const char *params[] = { entity, id };
-    return db_count("SELECT count(*) FROM audit_log WHERE entity = $1 AND entity_id = $2", 2, params);
 }
 
 /* ---- racing ------------------------------------------------------------- */
@@ -275,13 +210,10 @@ static int setup_group(void **state)
         fprintf(stderr, "# DATABASE_URL and ADMIN_KEY must be set (tests/run.sh sets them)\n");
         return -1;
     }
-    db = PQconnectdb(url);
-    if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "# cannot connect to DATABASE_URL: %s", PQerrorMessage(db));
+    if (!db_open(url))
         return -1;
-    }
     snprintf(admin_auth, sizeof(admin_auth), "Bearer %s", admin);
-    snprintf(tag, sizeof(tag), "%lx", (((unsigned long)time(NULL) << 20) ^ (unsigned long)getpid()) & 0xffffffffffUL);
+    run_tag(tag, sizeof(tag));
     snprintf(type_slug, sizeof(type_slug), "tw-race-type-%s", tag);
     return post_json("/v1/intervention-types", type_body(type_slug)) == 201 ? 0 : -1;
 }
@@ -293,8 +225,8 @@ static int teardown_group(void **state)
     (void)state;
 
     snprintf(path, sizeof(path), "/v1/intervention-types/%s", type_slug);
-    status = delete_path(path);
-    PQfinish(db);
+    status = delete_if_present(path, admin_auth);
+    db_close();
     return status == 204 || status == 404 ? 0 : -1;
 }
 
@@ -312,7 +244,7 @@ static void same_etag_race(const char *method, const char *content_type)
     snprintf(slug, sizeof(slug), "tw-race-%s-%s", is_put ? "put" : "patch", tag);
     snprintf(path, sizeof(path), "/v1/methods/%s", slug);
     assert_int_equal(post_json("/v1/methods", method_body(slug, type_slug)), 201);
-    long long audit_before = audit_rows_for("method", slug);
+    long long audit_before = audit_count_for("method", slug);
 
     for (int round = 0; round < ROUNDS; round++) {
         pthread_barrier_t barrier;
@@ -320,7 +252,7 @@ static void same_etag_race(const char *method, const char *content_type)
         char *bodies[2];
         char name[2][64];
 
-        if (!EXPECT(&e, current_etag(path, etag), "round %d: cannot read %s", round, path))
+        if (!EXPECT(&e, current_etag(path, NULL, etag), "round %d: cannot read %s", round, path))
             break;
         for (int i = 0; i < 2; i++) {
             snprintf(name[i], sizeof(name[i]), "TW %c round %d", 'A' + i, round);
@@ -355,11 +287,11 @@ static void same_etag_race(const char *method, const char *content_type)
         }
         pthread_barrier_destroy(&barrier);
     }
-    long long audit_after = audit_rows_for("method", slug);
+    long long audit_after = audit_count_for("method", slug);
     EXPECT(&e, audit_after - audit_before == wins[0] + wins[1], "%lld audit rows for %d successful writes",
            audit_after - audit_before, wins[0] + wins[1]);
     fprintf(stderr, "# %s race: A won %d, B won %d of %d rounds\n", method, wins[0], wins[1], ROUNDS);
-    EXPECT(&e, delete_path(path) == 204, "DELETE %s", path);
+    EXPECT(&e, delete_if_present(path, admin_auth) == 204, "DELETE %s", path);
     http_response_free(&r);
     assert_int_equal(e.failed, 0);
 }
@@ -392,7 +324,7 @@ static void test_delete_and_patch_race(void **state)
         snprintf(slug, sizeof(slug), "tw-race-del-%d-%s", round, tag);
         snprintf(path, sizeof(path), "/v1/methods/%s", slug);
         if (!EXPECT(&e, post_json("/v1/methods", method_body(slug, type_slug)) == 201, "round %d: POST", round)
-            || !EXPECT(&e, current_etag(path, etag), "round %d: GET", round))
+            || !EXPECT(&e, current_etag(path, NULL, etag), "round %d: GET", round))
             continue;
         pthread_barrier_init(&barrier, NULL, 2);
         racer_prepare(&racers[0], &barrier, "DELETE", path, NULL, etag, NULL);
@@ -415,12 +347,12 @@ static void test_delete_and_patch_race(void **state)
         } else {
             EXPECT(&e, false, "round %d: no winner: DELETE %ld, PATCH %ld", round, racers[0].status, racers[1].status);
         }
-        EXPECT(&e, audit_rows_for("method", slug) == 2,
-               "round %d: %lld audit rows, wanted 2 (create and the winner)", round, audit_rows_for("method", slug));
+        EXPECT(&e, audit_count_for("method", slug) == 2,
+               "round %d: %lld audit rows, wanted 2 (create and the winner)", round, audit_count_for("method", slug));
         for (int i = 0; i < 2; i++)
             racer_release(&racers[i]);
         pthread_barrier_destroy(&barrier);
-        delete_path(path);
+        delete_if_present(path, admin_auth);
     }
     fprintf(stderr, "# DELETE/PATCH race: DELETE won %d, PATCH won %d\n", deleted, patched);
     http_response_free(&r);
@@ -457,14 +389,14 @@ static void test_create_race_has_one_winner(void **state)
             EXPECT(&e, is_problem(&racers[1 - winner], 409, "/problems/duplicate"),
                    "round %d: the second POST answered %ld %.200s, wanted 409 duplicate", round,
                    racers[1 - winner].status, racers[1 - winner].body_out);
-        EXPECT(&e, audit_rows_for("method", slug) == 1, "round %d: %lld audit rows, wanted 1", round,
-               audit_rows_for("method", slug));
+        EXPECT(&e, audit_count_for("method", slug) == 1, "round %d: %lld audit rows, wanted 1", round,
+               audit_count_for("method", slug));
         for (int i = 0; i < 2; i++) {
             racer_release(&racers[i]);
             free(bodies[i]);
         }
         pthread_barrier_destroy(&barrier);
-        delete_path(path);
+        delete_if_present(path, admin_auth);
     }
     assert_int_equal(e.failed, 0);
 }
@@ -514,7 +446,7 @@ static void reference_and_delete_race(const struct reference_kind *kind)
         snprintf(referrer, sizeof(referrer), "tw-race-referrer-%d-%s", round, tag);
         snprintf(referrer_path, sizeof(referrer_path), "%s/%s", kind->referrer_collection, referrer);
         if (!EXPECT(&e, post_json(kind->target_collection, kind->target_body(target)) == 201, "round %d", round)
-            || !EXPECT(&e, current_etag(target_path, etag), "round %d: GET", round))
+            || !EXPECT(&e, current_etag(target_path, NULL, etag), "round %d: GET", round))
             continue;
         json_t *json = kind->referrer_body(referrer, target);
         char *body = json_dumps(json, JSON_COMPACT);
@@ -546,14 +478,14 @@ static void reference_and_delete_race(const struct reference_kind *kind)
                    racers[1].status);
             EXPECT(&e, r.status == 404, "%s, round %d: the refused record exists", kind->label, round);
         }
-        EXPECT(&e, audit_rows_for(kind->referrer_entity, referrer) == (r.status == 200 ? 1 : 0),
+        EXPECT(&e, audit_count_for(kind->referrer_entity, referrer) == (r.status == 200 ? 1 : 0),
                "%s, round %d: audit rows do not match the record's existence", kind->label, round);
         for (int i = 0; i < 2; i++)
             racer_release(&racers[i]);
         pthread_barrier_destroy(&barrier);
         free(body);
-        delete_path(referrer_path);
-        delete_path(target_path);
+        delete_if_present(referrer_path, admin_auth);
+        delete_if_present(target_path, admin_auth);
     }
     fprintf(stderr, "# %s: the create won %d, the delete won %d\n", kind->label, created, deleted);
     http_response_free(&r);
