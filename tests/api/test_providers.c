@@ -32,17 +32,15 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "fixtures.h"
 #include "http_client.h"
 
-#define ADMIN_COMMAND "build/insatskatalog-admin"
-#define ETAG_MAX 80
 #define PATH_MAX_LENGTH 512
 #define BODY_MAX 16384
 #define CREATED_MAX 256
 
 /* ---- state shared by the tests ------------------------------------------- */
 
-static PGconn *db;
 static char tag[16];                 /* hex, unique to the run: in slugs and key names */
 static char word[16];                /* letters, unique to the run: in provider names, for q= */
 static unsigned long run_number;     /* digits of the organisation numbers */
@@ -63,12 +61,6 @@ static char provider_org[PROVIDER_COUNT][11];
 static long long offering_id[OFFERING_COUNT];
 static long long availability_id[AVAILABILITY_COUNT];
 
-/* Everything this run created, by path, so the teardown can delete what is left, newest first. */
-static struct {
-    char path[96];
-    bool live;
-} created[CREATED_MAX];
-static size_t created_count;
 
 /* ---- the fixture ---------------------------------------------------------- */
 
@@ -135,29 +127,12 @@ static int status_rank(const char *status)
 
 /* ---- organisation numbers --------------------------------------------------- */
 
-/* The Luhn check digit of nine digits: weights 2, 1, 2, ... from the left, digits of products added. */
-static int luhn_digit(const char *nine)
-{
-    int sum = 0;
-    for (int i = 0; i < 9; i++) {
-        int digit = nine[i] - '0';
-        if (i % 2 == 0) {
-            digit *= 2;
-            if (digit > 9)
-                digit -= 9;
-        }
-        sum += digit;
-    }
-    return (10 - sum % 10) % 10;
-}
-
 /* A fresh organisation number: "9", five digits of the run, a counter; valid, or with a wrong check digit. */
 static void organisation_number(char out[11], bool valid)
 {
     char nine[16];
     snprintf(nine, sizeof(nine), "9%05lu%03d", run_number % 100000, org_counter++ % 1000);
-    int digit = luhn_digit(nine);
-    snprintf(out, 11, "%.9s%d", nine, valid ? digit : (digit + 1) % 10);
+    organisation_number_of(nine, valid, out);
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -166,26 +141,10 @@ static void organisation_number(char out[11], bool valid)
 static int send_as(const char *method, const char *path, const char *authorization, const char *if_match,
                    const char *body, struct http_response *r)
 {
-    char auth_line[400], match_line[200];
-    const char *headers[6];
-    size_t n = 0;
-
     http_response_free(r);
-    if (authorization != NULL) {
-        snprintf(auth_line, sizeof(auth_line), "Authorization: %s", authorization);
-        headers[n++] = auth_line;
-    }
-    if (body != NULL) {
-        headers[n++] = strcmp(method, "PATCH") == 0 ? "Content-Type: application/merge-patch+json"
-                                                    : "Content-Type: application/json";
-        headers[n++] = "Expect:";
-    }
-    if (if_match != NULL) {
-        snprintf(match_line, sizeof(match_line), "If-Match: %s", if_match);
-        headers[n++] = match_line;
-    }
-    headers[n] = NULL;
-    return http_request(method, path, headers, body, r);
+    return request_as(method, path, authorization,
+                      strcmp(method, "PATCH") == 0 ? "application/merge-patch+json" : "application/json", if_match,
+                      body, r);
 }
 
 static int get(const char *path, struct http_response *r)
@@ -194,43 +153,21 @@ static int get(const char *path, struct http_response *r)
     return http_get(path, NULL, r);
 }
 
-/* The ETag a GET of path gives now; false when there is none. */
-static bool current_etag(const char *path, char out[ETAG_MAX])
-{
-    struct http_response r = { 0 };
-    const char *etag;
-    bool ok;
-
-    http_get(path, NULL, &r);
-    etag = http_header(&r, "ETag");
-    ok = r.status == 200 && etag != NULL && strlen(etag) < ETAG_MAX;
-    snprintf(out, ETAG_MAX, "%s", ok ? etag : "\"none\"");
-    http_response_free(&r);
-    return ok;
-}
-
 /* PUT, PATCH or DELETE with the record's current ETag, so only the key or the body can be the problem. */
 static int write_as(const char *method, const char *path, const char *authorization, const char *body,
                     struct http_response *r)
 {
     char etag[ETAG_MAX];
-    current_etag(path, etag);
+    if (!current_etag(path, NULL, etag))
+        snprintf(etag, sizeof(etag), "\"none\"");
     return send_as(method, path, authorization, etag, body, r);
 }
 
 static void remember(const char *collection, long long id)
 {
-    if (created_count < CREATED_MAX) {
-        snprintf(created[created_count].path, sizeof(created[0].path), "%s/%lld", collection, id);
-        created[created_count++].live = true;
-    }
-}
-
-static void forget(const char *path)
-{
-    for (size_t i = 0; i < created_count; i++)
-        if (strcmp(created[i].path, path) == 0)
-            created[i].live = false;
+    char path[96];
+    snprintf(path, sizeof(path), "%s/%lld", collection, id);
+    remember_created(path);
 }
 
 /* POSTs body (borrowed) to collection; on 201 remembers the record and returns its id, else -1. */
@@ -249,57 +186,13 @@ static long long create_as(const char *collection, const char *authorization, co
     return id;
 }
 
-/* Deletes path as admin if it exists; returns the DELETE's status, or 404. */
-static long delete_if_present(const char *path)
-{
-    struct http_response r = { 0 };
-    char etag[ETAG_MAX];
-    long status = 404;
-
-    if (current_etag(path, etag)) {
-        send_as("DELETE", path, admin_auth, etag, NULL, &r);
-        status = r.status;
-    }
-    if (status == 204 || status == 404)
-        forget(path);
-    http_response_free(&r);
-    return status;
-}
-
 /* ---- the database -------------------------------------------------------- */
-
-/* The first value of the first row, malloc'd; NULL on error, no row or SQL NULL. */
-static char *db_text(const char *sql, int count, const char *const *params)
-{
-    PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
-    char *value = NULL;
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        fprintf(stderr, "# SQL failed: %s: %s", sql, PQerrorMessage(db));
-    else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-        value = strdup(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return value;
-}
 
 /* A fingerprint of everything a provider write can change. */
 static char *db_state(void)
 {
-#define TABLE_STATE(TABLE) "(SELECT count(*) || '/' || coalesce(max(updated_at)::text, '-') FROM " TABLE ")"
-    return db_text("SELECT concat_ws(' | ', (SELECT count(*) || '/' || coalesce(max(id), 0) FROM audit_log), "
-                   TABLE_STATE("providers") ", " TABLE_STATE("offerings") ", "
-                   TABLE_STATE("offering_availability") ")", 0, NULL);
-#undef TABLE_STATE
-}
-
-static bool expect_unchanged(struct expectations *e, const char *before, const char *label)
-{
-    char *after = db_state();
-    bool ok = EXPECT(e, before != NULL && after != NULL && strcmp(before, after) == 0,
-                     "%s: a refused request changed the database: before [%s], after [%s]", label,
-                     before ? before : "?", after ? after : "?");
-    free(after);
-    return ok;
+    static const char *const tables[] = { "providers", "offerings", "offering_availability", NULL };
+    return db_fingerprint(tables);
 }
 
 /* The key name on the newest audit entry of entity/id. */
@@ -313,12 +206,6 @@ static char *last_audit_key(const char *entity, long long id)
 }
 
 /* ---- checks -------------------------------------------------------------- */
-
-static bool json_string_is(const json_t *object, const char *dotted_path, const char *value)
-{
-    const char *got = json_string_value(json_at(object, dotted_path));
-    return got != NULL && value != NULL && strcmp(got, value) == 0;
-}
 
 /* A nullable integer member equals value (NONE: null). */
 static bool json_int_is(const json_t *object, const char *dotted_path, int value)
@@ -443,46 +330,9 @@ static bool expect_id_set(struct expectations *e, const json_t *items, const cha
 /* Runs the admin command to make a key scoped provider:<id>; writes "Bearer <key>". */
 static bool make_provider_key(const char *name, long long id, char *authorization, size_t size)
 {
-    char command[300], line[400], key[256] = "";
-    FILE *pipe;
-
-    if (access(ADMIN_COMMAND, X_OK) != 0) {
-        fprintf(stderr, "# %s is missing: run the tests from the repository root after make build\n", ADMIN_COMMAND);
-        return false;
-    }
-    snprintf(command, sizeof(command), ADMIN_COMMAND " key create %s provider:%lld 2>&1", name, id);
-    if ((pipe = popen(command, "r")) == NULL)
-        return false;
-    while (fgets(line, sizeof(line), pipe) != NULL) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (strncmp(line, "ik_", 3) == 0)
-            snprintf(key, sizeof(key), "%.250s", line);
-        else
-            fprintf(stderr, "# %s: %s\n", ADMIN_COMMAND, line);
-    }
-    int status = pclose(pipe);
-    if (status != 0 || key[0] == '\0') {
-        fprintf(stderr, "# \"%s\" failed (status %d)\n", command, status);
-        return false;
-    }
-    snprintf(authorization, size, "Bearer %s", key);
-    return true;
-}
-
-static void revoke_key(const char *name)
-{
-    char command[300], line[400];
-    FILE *pipe;
-
-    if (name[0] == '\0')
-        return;
-    snprintf(command, sizeof(command), ADMIN_COMMAND " key revoke %s 2>&1", name);
-    if ((pipe = popen(command, "r")) == NULL)
-        return;
-    while (fgets(line, sizeof(line), pipe) != NULL)
-        ;
-    if (pclose(pipe) != 0)
-        fprintf(stderr, "# revoking the key %s failed\n", name);
+    char scope[40];
+    snprintf(scope, sizeof(scope), "provider:%lld", id);
+    return make_key(name, scope, authorization, size);
 }
 
 static json_t *provider_body(enum provider_index p, const char *org)
@@ -568,10 +418,9 @@ static bool create_world(void)
         json_decref(body);
         if (r.status != 201)
             return setup_fail(&r, slug);
-        if (created_count < CREATED_MAX) {
-            snprintf(created[created_count].path, sizeof(created[0].path), "/v1/methods/%s", slug);
-            created[created_count++].live = true;
-        }
+        char path[96];
+        snprintf(path, sizeof(path), "/v1/methods/%s", slug);
+        remember_created(path);
     }
     for (int p = 0; p < PROVIDER_COUNT; p++) {
         /* An organisation number left over from an interrupted run is taken: try the next. */
@@ -609,35 +458,21 @@ static int setup_group(void **state)
     const char *url = getenv("DATABASE_URL");
     const char *admin = getenv("ADMIN_KEY");
     const char *municipality = getenv("MUNICIPALITY_KEY");
-    long long admin_key_id = 0;
-    char id_text[24];
     (void)state;
 
     if (url == NULL || admin == NULL || municipality == NULL) {
         fprintf(stderr, "# DATABASE_URL, ADMIN_KEY and MUNICIPALITY_KEY must be set (tests/run.sh sets them)\n");
         return -1;
     }
-    db = PQconnectdb(url);
-    if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "# cannot connect to DATABASE_URL: %s", PQerrorMessage(db));
+    if (!db_open(url))
         return -1;
-    }
     snprintf(admin_auth, sizeof(admin_auth), "Bearer %s", admin);
     snprintf(municipality_auth, sizeof(municipality_auth), "Bearer %s", municipality);
-    if (sscanf(admin, "ik_%lld_", &admin_key_id) == 1) {
-        snprintf(id_text, sizeof(id_text), "%lld", admin_key_id);
-        const char *params[] = { id_text };
-        char *name = db_text("SELECT name FROM api_keys WHERE id = $1::bigint", 1, params);
-        snprintf(admin_key_name, sizeof(admin_key_name), "%s", name ? name : "");
-        free(name);
-    }
+    key_name_of(admin, admin_key_name, sizeof(admin_key_name));
 
-    unsigned long seed = ((unsigned long)time(NULL) << 16) ^ (unsigned long)getpid() ^ (unsigned long)clock();
-    snprintf(tag, sizeof(tag), "%lx", seed & 0xffffffffUL);
-    word[0] = 'q';
-    for (int i = 1; i < 8; i++)
-        word[i] = (char)('a' + (seed >> (4 * i)) % 16);
-    word[8] = '\0';
+    unsigned long seed = run_seed();
+    tag_of_seed(seed, tag, sizeof(tag));
+    word_of_seed(seed, 'q', word, sizeof(word));
     run_number = (seed * 2654435761UL) % 100000;
 
     if (!create_world())
@@ -654,21 +489,13 @@ static int setup_group(void **state)
 
 static int teardown_group(void **state)
 {
-    int failed = 0;
+    int failed;
     (void)state;
 
-    for (size_t i = created_count; i-- > 0;) {
-        if (!created[i].live)
-            continue;
-        long status = delete_if_present(created[i].path);
-        if (status != 204 && status != 404) {
-            fprintf(stderr, "# teardown: deleting %s failed: %ld\n", created[i].path, status);
-            failed = -1;
-        }
-    }
+    failed = delete_created(admin_auth);
     revoke_key(key_a_name);
     revoke_key(key_b_name);
-    PQfinish(db);
+    db_close();
     return failed;
 }
 
@@ -1052,13 +879,13 @@ static void run_body_rows(struct expectations *e, const struct body_row *rows, s
             if (id > 0) {
                 char path[PATH_MAX_LENGTH];
                 snprintf(path, sizeof(path), "%s/%lld", collections[row->kind], id);
-                EXPECT(e, delete_if_present(path) == 204, "%s: deleting the new record failed", row->label);
+                EXPECT(e, delete_if_present(path, admin_auth) == 204, "%s: deleting the new record failed", row->label);
             }
         } else {
             const char *type = row->status == 422 ? UNRESOLVED : INVALID;
             if (expect_problem(e, &r, row->status, type, NULL, row->label) && row->fields != NULL)
                 expect_fields(e, &r, row->fields, row->label);
-            expect_unchanged(e, before, row->label);
+            expect_unchanged(e, db_state, before, row->label);
         }
         free(before);
         json_decref(patch);
@@ -1143,7 +970,7 @@ static void test_patches_are_validated_as_a_whole(void **state)
         write_as("PATCH", path, admin_auth, rows[i].patch, &r);
         if (expect_problem(&e, &r, 400, INVALID, NULL, rows[i].label))
             expect_fields(&e, &r, rows[i].fields, rows[i].label);
-        expect_unchanged(&e, before, rows[i].label);
+        expect_unchanged(&e, db_state, before, rows[i].label);
         free(before);
     }
     http_response_free(&r);
@@ -1177,7 +1004,7 @@ static void test_duplicates_are_conflicts(void **state)
     before = db_state();
     create_as("/v1/providers", admin_auth, body, &r);
     expect_duplicate(&e, &r, "a second provider with A's organisation number");
-    expect_unchanged(&e, before, "duplicate provider");
+    expect_unchanged(&e, db_state, before, "duplicate provider");
     free(before);
     json_decref(body);
 
@@ -1186,7 +1013,7 @@ static void test_duplicates_are_conflicts(void **state)
     before = db_state();
     create_as("/v1/offerings", admin_auth, body, &r);
     expect_duplicate(&e, &r, "a second offering like B");
-    expect_unchanged(&e, before, "duplicate offering");
+    expect_unchanged(&e, db_state, before, "duplicate offering");
     free(before);
     json_decref(body);
 
@@ -1196,7 +1023,7 @@ static void test_duplicates_are_conflicts(void **state)
     before = db_state();
     create_as("/v1/availability", admin_auth, body, &r);
     expect_duplicate(&e, &r, "offering B's availability in 03 again");
-    expect_unchanged(&e, before, "duplicate availability");
+    expect_unchanged(&e, db_state, before, "duplicate availability");
     free(before);
     json_decref(body);
     http_response_free(&r);
@@ -1228,7 +1055,7 @@ static void expect_refused(struct expectations *e, const char *label, const char
     else
         write_as(method, path, authorization, body, &r);
     expect_problem(e, &r, status, types[status - 400], NULL, label);
-    expect_unchanged(e, before, label);
+    expect_unchanged(e, db_state, before, label);
     free(before);
     http_response_free(&r);
 }
@@ -1333,10 +1160,10 @@ static void test_provider_keys_write_their_own_records(void **state)
     /* A cleans up after itself. */
     write_as("DELETE", own_availability, key_a_auth, NULL, &r);
     EXPECT(&e, r.status == 204, "A deletes its availability: %ld %.300s", r.status, r.body);
-    forget(own_availability);
+    forget_created(own_availability);
     write_as("DELETE", own_offering, key_a_auth, NULL, &r);
     EXPECT(&e, r.status == 204, "A deletes its offering: %ld %.300s", r.status, r.body);
-    forget(own_offering);
+    forget_created(own_offering);
     get(own_offering, &r);
     EXPECT(&e, r.status == 404, "the deleted offering is still served: %ld", r.status);
 done:
@@ -1929,7 +1756,7 @@ static void test_delete_of_a_provider_with_offerings(void **state)
                        "%s: referrer %zu is not offering %s: %.400s", path, i, id, r.body);
             }
         }
-        expect_unchanged(&e, before, path);
+        expect_unchanged(&e, db_state, before, path);
         free(before);
         get(path, &r);
         EXPECT(&e, r.status == 200, "%s is gone after a refused delete", path);
@@ -1947,7 +1774,7 @@ static void test_delete_of_a_provider_with_offerings(void **state)
         snprintf(path, sizeof(path), "/v1/providers/%lld", id);
         write_as("DELETE", path, admin_auth, NULL, &r);
         EXPECT(&e, r.status == 204, "delete of a provider without offerings: %ld %.300s", r.status, r.body);
-        forget(path);
+        forget_created(path);
         get(path, &r);
         expect_problem(&e, &r, 404, "/problems/not-found", NULL, "the deleted provider");
         write_as("DELETE", path, admin_auth, NULL, &r);
@@ -1982,7 +1809,7 @@ static void test_history_of_an_offering(void **state)
     expect_json(&e, &r, 200, "history: admin's patch");
     write_as("DELETE", path, key_a_auth, NULL, &r);
     EXPECT(&e, r.status == 204, "history: A's delete: %ld %.300s", r.status, r.body);
-    forget(path);
+    forget_created(path);
 
     get(history, &r);
     EXPECT(&e, r.status == 401, "the history without a key: %ld", r.status);
@@ -2037,7 +1864,7 @@ static void test_patch_of_an_offering_with_defaults(void **state)
         write_as("PATCH", path, admin_auth, "{\"cost_per_case_sek\": 1234}", &r);
         if (expect_json(&e, &r, 200, "PATCH of an offering created without training_for"))
             EXPECT(&e, json_int_is(r.json, "costs.cost_per_case_sek", 1234), "patched cost");
-        EXPECT(&e, delete_if_present(path) == 204, "deleting the offering with the defaults");
+        EXPECT(&e, delete_if_present(path, admin_auth) == 204, "deleting the offering with the defaults");
     }
     /* The same for a provider with only the required fields. */
     body = valid_body(PROVIDER);
@@ -2051,7 +1878,7 @@ static void test_patch_of_an_offering_with_defaults(void **state)
         write_as("PATCH", path, admin_auth, "{\"phone\": null}", &r);
         if (expect_json(&e, &r, 200, "PATCH null removes the phone"))
             EXPECT(&e, json_is_null(json_at(r.json, "contact.phone")), "phone removed");
-        EXPECT(&e, delete_if_present(path) == 204, "deleting the minimal provider");
+        EXPECT(&e, delete_if_present(path, admin_auth) == 204, "deleting the minimal provider");
     }
     http_response_free(&r);
     assert_int_equal(e.failed, 0);
