@@ -33,15 +33,13 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "fixtures.h"
 #include "http_client.h"
 
-#define ETAG_MAX 80
 #define PATH_MAX_LENGTH 512
-#define CREATED_MAX 16
 #define MODEL_COUNT 4
 #define NONE (-1)
 
-static PGconn *db;
 static char tag[16];
 static char admin_auth[300];
 static char method_m[64], method_m2[64];
@@ -80,43 +78,13 @@ static const struct offering_fixture offering_fixtures[OFFERING_COUNT] = {
 static long long provider_id[PROVIDER_COUNT];
 static long long offering_id[OFFERING_COUNT];
 
-static struct {
-    char path[96];
-    bool live;
-} created[CREATED_MAX];
-static size_t created_count;
-
 /* ---- requests and the database ------------------------------------------- */
 
 static int send_as(const char *method, const char *path, const char *if_match, const char *body,
                    struct http_response *r)
 {
-    char match_line[200];
-    char auth_line[320];
-    const char *headers[5];
-    size_t n = 0;
-
     http_response_free(r);
-    snprintf(auth_line, sizeof(auth_line), "Authorization: %s", admin_auth);
-    headers[n++] = auth_line;
-    if (body != NULL) {
-        headers[n++] = "Content-Type: application/json";
-        headers[n++] = "Expect:";
-    }
-    if (if_match != NULL) {
-        snprintf(match_line, sizeof(match_line), "If-Match: %s", if_match);
-        headers[n++] = match_line;
-    }
-    headers[n] = NULL;
-    return http_request(method, path, headers, body, r);
-}
-
-static void remember(const char *path)
-{
-    if (created_count < CREATED_MAX) {
-        snprintf(created[created_count].path, sizeof(created[0].path), "%s", path);
-        created[created_count++].live = true;
-    }
+    return request_as(method, path, admin_auth, "application/json", if_match, body, r);
 }
 
 /* POSTs body (taken) to collection; on 201 remembers the record at path_of(id or slug). */
@@ -135,73 +103,29 @@ static bool create(const char *collection, json_t *body, long long *id_out, cons
         fprintf(stderr, "# setup: POST %s failed: %ld %.400s\n", collection, r.status, r.body ? r.body : "");
     } else if (slug != NULL) {
         snprintf(path, sizeof(path), "%s/%s", collection, slug);
-        remember(path);
+        remember_created(path);
     } else {
         *id_out = json_integer_value(json_at(r.json, "id"));
         snprintf(path, sizeof(path), "%s/%lld", collection, *id_out);
-        remember(path);
+        remember_created(path);
     }
     http_response_free(&r);
     return ok;
-}
-
-static long delete_if_present(const char *path)
-{
-    struct http_response r = { 0 };
-    char etag[ETAG_MAX] = "";
-    long status = 404;
-
-    http_get(path, NULL, &r);
-    if (r.status == 200 && http_header(&r, "ETag") != NULL)
-        snprintf(etag, sizeof(etag), "%s", http_header(&r, "ETag"));
-    if (etag[0] != '\0') {
-        send_as("DELETE", path, etag, NULL, &r);
-        status = r.status;
-    }
-    http_response_free(&r);
-    return status;
-}
-
-/* The first value of the first row, malloc'd; NULL on error, no row or SQL NULL. */
-static char *db_text(const char *sql, int count, const char *const *params)
-{
-    PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
-    char *value = NULL;
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-        fprintf(stderr, "# SQL failed: %s: %s", sql, PQerrorMessage(db));
-    else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-        value = strdup(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return value;
 }
 
 static bool set_population(const char *code, const char *population, const char *year)
 {
     const char *params[] = { code, population, year };
-    PGresult *res = PQexecParams(db, "UPDATE municipalities SET population = $2::integer, "
+    PGresult *res = PQexecParams(db_connection(), "UPDATE municipalities SET population = $2::integer, "
                                  "population_year = $3::integer WHERE code = $1", 3, NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdTuples(res), "1") == 0;
     if (!ok)
-        fprintf(stderr, "# setting the population of %s failed: %s", code, PQerrorMessage(db));
+        fprintf(stderr, "# setting the population of %s failed: %s", code, PQerrorMessage(db_connection()));
     PQclear(res);
     return ok;
 }
 
 /* ---- setup --------------------------------------------------------------- */
-
-/* The Luhn check digit of nine digits: weights 2, 1, 2, ... from the left, digits of products added. */
-static int luhn_digit(const char *nine)
-{
-    int sum = 0;
-    for (int i = 0; i < 9; i++) {
-        int digit = nine[i] - '0';
-        if (i % 2 == 0 && (digit *= 2) > 9)
-            digit -= 9;
-        sum += digit;
-    }
-    return (10 - sum % 10) % 10;
-}
 
 static bool create_world(unsigned long seed)
 {
@@ -223,7 +147,7 @@ static bool create_world(unsigned long seed)
         for (int attempt = 0; attempt < 5 && !ok; attempt++) {
             char nine[16], org[16], name[64];
             snprintf(nine, sizeof(nine), "8%05lu%03d", (seed >> 8) % 100000, (int)((seed + p * 7 + attempt) % 1000));
-            snprintf(org, sizeof(org), "%.9s%d", nine, luhn_digit(nine));
+            organisation_number_of(nine, true, org);
             snprintf(name, sizeof(name), "KE %s %d", tag, p + 1);
             ok = create("/v1/providers", json_pack("{s:s, s:s, s:s, s:s}", "name", name, "organisation_number", org,
                                                    "kind", "privat", "home_county", "03"), &provider_id[p], NULL);
@@ -281,14 +205,11 @@ static int setup_group(void **state)
         fprintf(stderr, "# DATABASE_URL and ADMIN_KEY must be set (tests/run.sh sets them)\n");
         return -1;
     }
-    db = PQconnectdb(url);
-    if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "# cannot connect to DATABASE_URL: %s", PQerrorMessage(db));
+    if (!db_open(url))
         return -1;
-    }
     snprintf(admin_auth, sizeof(admin_auth), "Bearer %s", admin);
-    unsigned long seed = ((unsigned long)time(NULL) << 16) ^ (unsigned long)getpid() ^ (unsigned long)clock();
-    snprintf(tag, sizeof(tag), "%lx", seed & 0xffffffffUL);
+    unsigned long seed = run_seed();
+    tag_of_seed(seed, tag, sizeof(tag));
 
     char *codes = db_text("SELECT string_agg(code, ',' ORDER BY code) FROM "
                           "(SELECT code FROM municipalities ORDER BY code LIMIT 30) AS first", 0, NULL);
@@ -305,21 +226,15 @@ static int setup_group(void **state)
 
 static int teardown_group(void **state)
 {
-    int failed = 0;
+    int failed;
     (void)state;
 
-    for (size_t i = created_count; i-- > 0;) {
-        long status = delete_if_present(created[i].path);
-        if (status != 204 && status != 404) {
-            fprintf(stderr, "# teardown: deleting %s failed: %ld\n", created[i].path, status);
-            failed = -1;
-        }
-    }
+    failed = delete_created(admin_auth);
     for (int i = 0; populations_set && i < 3; i++)
         if (!set_population(population_codes[i], saved_population[i][0][0] ? saved_population[i][0] : NULL,
                             saved_population[i][1][0] ? saved_population[i][1] : NULL))
             failed = -1;
-    PQfinish(db);
+    db_close();
     return failed;
 }
 

@@ -48,9 +48,9 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "fixtures.h"
 #include "http_client.h"
 
-#define ETAG_MAX 80
 #define PATH_MAX_LENGTH 512
 #define CREATED_MAX 64
 #define MUNICIPALITIES_MAX 64
@@ -65,7 +65,6 @@
 
 /* ---- state ------------------------------------------------------------------ */
 
-static PGconn *db;
 static char admin_auth[300];
 static char word[16];
 static unsigned long run_number;
@@ -222,25 +221,8 @@ static void note_lsn(const struct http_response *r)
 static int send_as(const char *method, const char *path, const char *authorization, const char *if_match,
                    const char *body, struct http_response *r)
 {
-    char auth_line[400], match_line[200];
-    const char *headers[6];
-    size_t n = 0;
-
     http_response_free(r);
-    if (authorization != NULL) {
-        snprintf(auth_line, sizeof(auth_line), "Authorization: %s", authorization);
-        headers[n++] = auth_line;
-    }
-    if (body != NULL) {
-        headers[n++] = "Content-Type: application/json";
-        headers[n++] = "Expect:";
-    }
-    if (if_match != NULL) {
-        snprintf(match_line, sizeof(match_line), "If-Match: %s", if_match);
-        headers[n++] = match_line;
-    }
-    headers[n] = NULL;
-    int rc = http_request(method, path, headers, body, r);
+    int rc = request_as(method, path, authorization, "application/json", if_match, body, r);
     if (r->status >= 200 && r->status < 300 && strcmp(method, "GET") != 0)
         note_lsn(r);
     return rc;
@@ -264,20 +246,6 @@ static int get(const char *path, const char *accept, struct http_response *r)
     }
     headers[n] = NULL;
     return http_get(path, headers, r);
-}
-
-static bool current_etag(const char *path, char out[ETAG_MAX])
-{
-    struct http_response r = { 0 };
-    const char *etag;
-    bool ok;
-
-    send_as("GET", path, admin_auth, NULL, NULL, &r);
-    etag = http_header(&r, "ETag");
-    ok = r.status == 200 && etag != NULL && strlen(etag) < ETAG_MAX;
-    snprintf(out, ETAG_MAX, "%s", ok ? etag : "\"none\"");
-    http_response_free(&r);
-    return ok;
 }
 
 static void remember(const char *collection, long long id)
@@ -309,14 +277,6 @@ static long long create(const char *collection, json_t *body)
 }
 
 /* ---- the database ---------------------------------------------------------- */
-
-static PGresult *db_query(const char *sql, int count, const char *const *params)
-{
-    PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-        fprintf(stderr, "# SQL failed: %s: %s", sql, PQerrorMessage(db));
-    return res;
-}
 
 /* A county with at least five municipalities where nothing else can be valid 2030-2032, fewest first. */
 static bool choose_county(void)
@@ -379,26 +339,11 @@ static bool choose_county(void)
 
 /* ---- organisation numbers ------------------------------------------------------ */
 
-static int luhn_digit(const char *nine)
-{
-    int sum = 0;
-    for (int i = 0; i < 9; i++) {
-        int digit = nine[i] - '0';
-        if (i % 2 == 0) {
-            digit *= 2;
-            if (digit > 9)
-                digit -= 9;
-        }
-        sum += digit;
-    }
-    return (10 - sum % 10) % 10;
-}
-
 static void organisation_number(char out[11])
 {
     char nine[16];
     snprintf(nine, sizeof(nine), "96%05lu%02d", run_number % 100000, org_counter++ % 100);
-    snprintf(out, 11, "%.9s%d", nine, luhn_digit(nine));
+    organisation_number_of(nine, true, out);
 }
 
 /* ---- setup ---------------------------------------------------------------------- */
@@ -470,17 +415,11 @@ static int setup_group(void **state)
         fprintf(stderr, "# DATABASE_URL and ADMIN_KEY must be set (tests/run.sh sets them)\n");
         return -1;
     }
-    db = PQconnectdb(url);
-    if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "# cannot connect to DATABASE_URL: %s", PQerrorMessage(db));
+    if (!db_open(url))
         return -1;
-    }
     snprintf(admin_auth, sizeof(admin_auth), "Bearer %s", admin);
-    unsigned long seed = ((unsigned long)time(NULL) << 16) ^ (unsigned long)getpid() ^ (unsigned long)clock();
-    word[0] = 'c';
-    for (int i = 1; i < 8; i++)
-        word[i] = (char)('a' + (seed >> (4 * i)) % 16);
-    word[8] = '\0';
+    unsigned long seed = run_seed();
+    word_of_seed(seed, 'c', word, sizeof(word));
     run_number = (seed * 2654435761UL) % 100000;
 
     if (!choose_county() || !create_world())
@@ -494,7 +433,7 @@ static bool delete_path(const char *path)
     char etag[ETAG_MAX];
     bool ok = true;
 
-    if (current_etag(path, etag)) {
+    if (current_etag(path, admin_auth, etag)) {
         send_as("DELETE", path, admin_auth, etag, NULL, &r);
         ok = r.status == 204 || r.status == 404;
         if (!ok)
@@ -525,17 +464,11 @@ static int teardown_group(void **state)
         }
         created[i].live = false;
     }
-    PQfinish(db);
+    db_close();
     return failed;
 }
 
 /* ---- reading the answers ------------------------------------------------------ */
-
-static bool json_string_is(const json_t *object, const char *dotted_path, const char *value)
-{
-    const char *got = json_string_value(json_at(object, dotted_path));
-    return got != NULL && value != NULL && strcmp(got, value) == 0;
-}
 
 static bool json_int_is(const json_t *object, const char *dotted_path, long long value)
 {
@@ -765,7 +698,8 @@ static bool transition(struct expectations *e, const char *to)
     char path[100], etag[ETAG_MAX], body[64];
 
     snprintf(path, sizeof(path), "/v1/agreements/%lld", agreement_id);
-    current_etag(path, etag);
+    if (!current_etag(path, admin_auth, etag))
+        snprintf(etag, sizeof(etag), "\"none\"");
     snprintf(path, sizeof(path), "/v1/agreements/%lld/transitions", agreement_id);
     snprintf(body, sizeof(body), "{\"to\":\"%s\"}", to);
     send_as("POST", path, admin_auth, etag, body, &r);
