@@ -1,8 +1,9 @@
 /*
  * internal/http/offerings_csv.c: offerings as text/csv, out and in.
  *
- * Parsing, checks and SQL are db/offerings_csv.c's, shared with the admin
- * command; this file negotiates, authorizes, and turns outcomes into answers.
+ * Parsing and checks are validate/offerings_csv.c's, SQL db/offerings_csv.c's,
+ * both shared with the admin command; this file negotiates, authorizes, and
+ * turns outcomes into answers.
  */
 #include "offerings_csv.h"
 
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include "../db/offerings_csv.h"
+#include "../validate/offerings_csv.h"
 #include "auth.h"
 #include "body.h"
 #include "handlers.h"
@@ -60,21 +62,21 @@ void offerings_csv_send_export(const struct _u_request *req, struct _u_response 
 }
 
 /* 400 invalid-csv: every error with its row, column and message; nothing was imported. */
-static void problem_invalid_csv(struct _u_response *resp, const struct db_csv_errors *errors)
+static void problem_invalid_csv(struct _u_response *resp, const struct validate_csv_errors *errors)
 {
     json_t *members = json_object();
     json_t *list = json_array();
     char detail[512];
 
     for (size_t i = 0; i < errors->count; i++) {
-        const struct db_csv_error *e = &errors->items[i];
+        const struct validate_csv_error *e = &errors->items[i];
         json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s}", "row", (json_int_t)e->row, "column",
                                               e->column > 0 ? json_integer(e->column) : json_null(), "field",
-                                              db_offerings_csv_column_name(e->column), "message", e->message));
+                                              validate_offerings_csv_column_name(e->column), "message", e->message));
     }
     if (errors->count == 1 && errors->items[0].column > 0)
         snprintf(detail, sizeof(detail), "Row %ld, column %d (\"%s\"): %s Nothing was imported.", errors->items[0].row,
-                 errors->items[0].column, db_offerings_csv_column_name(errors->items[0].column),
+                 errors->items[0].column, validate_offerings_csv_column_name(errors->items[0].column),
                  errors->items[0].message);
     else if (errors->count == 1)
         snprintf(detail, sizeof(detail), "Row %ld: %s Nothing was imported.", errors->items[0].row,

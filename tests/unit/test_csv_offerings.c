@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_csv_offerings.c: the pure half of the offerings CSV import
- * (db_offerings_csv_parse): libcsv parsing, the header, every cell's check,
- * row numbers as in the file, and every error collected at once.
+ * (validate_offerings_csv_parse): libcsv parsing, the header, every cell's
+ * check, row numbers as in the file, and every error collected at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,14 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../internal/db/offerings_csv.h"
+#include "../../internal/validate/offerings_csv.h"
 
 #define HEADER "provider_organisation_number,method,startup_fee_sek,training_cost_per_participant_sek," \
                "cost_per_case_sek,yearly_fee_sek,training_days,training_for,certification_required,delivery," \
                "languages,valid_from,valid_to,verified_on\n"
 
 /* A valid row, cell by cell; a case replaces one cell. */
-static const char *const valid_cells[DB_OFFERINGS_CSV_COLUMNS] = {
+static const char *const valid_cells[VALIDATE_OFFERINGS_CSV_COLUMNS] = {
     "5560160680", "triple-p", "25000", "8000", "", "1200", "2.5", "behandlare|handledare", "true",
     "på plats", "svenska|engelska", "2025-01-01", "2025-12-31", "2025-01-15",
 };
@@ -29,7 +29,7 @@ static const char *const valid_cells[DB_OFFERINGS_CSV_COLUMNS] = {
 static void row_with(int column, const char *value, char *out, size_t out_size)
 {
     size_t used = (size_t)snprintf(out, out_size, "%s", HEADER);
-    for (int c = 1; c <= DB_OFFERINGS_CSV_COLUMNS; c++)
+    for (int c = 1; c <= VALIDATE_OFFERINGS_CSV_COLUMNS; c++)
         used += (size_t)snprintf(out + used, out_size - used, "%s%s", c > 1 ? "," : "",
                                  c == column ? value : valid_cells[c - 1]);
     snprintf(out + used, out_size - used, "\n");
@@ -37,20 +37,20 @@ static void row_with(int column, const char *value, char *out, size_t out_size)
 
 struct parsed {
     json_t *rows;
-    struct db_csv_errors errors;
+    struct validate_csv_errors errors;
 };
 
 static void parse(const char *csv, size_t length, struct parsed *out)
 {
     memset(out, 0, sizeof(*out));
-    assert_true(db_offerings_csv_parse(csv, length, &out->rows, &out->errors));
+    assert_true(validate_offerings_csv_parse(csv, length, &out->rows, &out->errors));
     assert_non_null(out->rows);
 }
 
 static void release(struct parsed *p)
 {
     json_decref(p->rows);
-    db_csv_errors_release(&p->errors);
+    validate_csv_errors_release(&p->errors);
 }
 
 static void a_valid_row_becomes_typed_values(void **state)
@@ -146,7 +146,7 @@ static void each_bad_cell_is_named_by_row_and_column(void **state)
             assert_int_equal(p.errors.total, 1);
             assert_int_equal(p.errors.items[0].row, 2);
             assert_int_equal(p.errors.items[0].column, cases[i].column);
-            assert_non_null(strstr(p.errors.items[0].message, db_offerings_csv_column_name(cases[i].column)));
+            assert_non_null(strstr(p.errors.items[0].message, validate_offerings_csv_column_name(cases[i].column)));
         }
         release(&p);
     }
@@ -187,7 +187,7 @@ static void every_error_of_every_row_is_collected_in_order(void **state)
         assert_int_equal(p.errors.items[i].row, expected[i].row);
         assert_int_equal(p.errors.items[i].column, expected[i].column);
     }
-    assert_string_equal(db_offerings_csv_column_name(0), "(row)");
+    assert_string_equal(validate_offerings_csv_column_name(0), "(row)");
     release(&p);
 }
 
@@ -293,9 +293,23 @@ static void nul_bytes_and_control_characters_are_refused(void **state)
     release(&p);
 }
 
+/* tag-offerings-csv-header: the export writes the header line, the parser checks the names. */
+static void the_exported_header_names_the_parsed_columns_in_order(void **state)
+{
+    char header[] = VALIDATE_OFFERINGS_CSV_HEADER;
+    char *rest = header;
+    int column = 0;
+
+    (void)state;
+    for (char *name = strsep(&rest, ","); name != NULL; name = strsep(&rest, ","))
+        assert_string_equal(name, validate_offerings_csv_column_name(++column));
+    assert_int_equal(column, VALIDATE_OFFERINGS_CSV_COLUMNS);
+    assert_string_equal(VALIDATE_OFFERINGS_CSV_HEADER "\n", HEADER);
+}
+
 static void errors_past_the_kept_limit_are_counted(void **state)
 {
-    size_t rows = DB_CSV_ERRORS_KEPT + 5;
+    size_t rows = VALIDATE_CSV_ERRORS_KEPT + 5;
     size_t size = sizeof(HEADER) + rows * 64;
     char *csv = malloc(size);
     size_t used;
@@ -308,7 +322,7 @@ static void errors_past_the_kept_limit_are_counted(void **state)
         used += (size_t)snprintf(csv + used, size - used, "5560160680,triple-p,-1,,,,,,,digitalt,,2025-01-01,,\n");
     parse(csv, used, &p);
     assert_int_equal(p.errors.total, rows + rows - 1);   /* each cost, and each repeat of row 2's offering */
-    assert_int_equal(p.errors.count, DB_CSV_ERRORS_KEPT);
+    assert_int_equal(p.errors.count, VALIDATE_CSV_ERRORS_KEPT);
     release(&p);
     free(csv);
 }
@@ -326,6 +340,7 @@ int main(void)
         cmocka_unit_test(broken_quoting_is_reported_where_it_starts),
         cmocka_unit_test(a_repeated_offering_names_the_row_it_repeats),
         cmocka_unit_test(nul_bytes_and_control_characters_are_refused),
+        cmocka_unit_test(the_exported_header_names_the_parsed_columns_in_order),
         cmocka_unit_test(errors_past_the_kept_limit_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

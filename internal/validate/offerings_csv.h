@@ -1,0 +1,108 @@
+/*
+ * internal/validate/offerings_csv.h: the offerings CSV file, parsed and
+ * checked cell by cell.
+ *
+ * The file has one header row and these columns, in this order:
+ *
+ *   provider_organisation_number, method, startup_fee_sek,
+ *   training_cost_per_participant_sek, cost_per_case_sek, yearly_fee_sek,
+ *   training_days, training_for, certification_required, delivery,
+ *   languages, valid_from, valid_to, verified_on
+ *
+ * An empty cell is NULL. training_for and languages join their values with
+ * "|" ("behandlare|handledare"); empty means none. An offering is named by
+ * (organisation number, method slug, valid_from).
+ *
+ * Pure: no I/O and no database, so it can be unit-tested and fuzzed. What
+ * needs the database (does the provider, the method exist?), the upsert and
+ * the export are db/offerings_csv.c's; it adds its errors to the same list.
+ */
+#ifndef INSATSKATALOG_VALIDATE_OFFERINGS_CSV_H
+#define INSATSKATALOG_VALIDATE_OFFERINGS_CSV_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VALIDATE_OFFERINGS_CSV_COLUMNS 14
+
+/* tag-offerings-csv-header: the header line and the names below must agree. */
+#define VALIDATE_OFFERINGS_CSV_HEADER                                                                      \
+    "provider_organisation_number,method,startup_fee_sek,training_cost_per_participant_sek,"             \
+    "cost_per_case_sek,yearly_fee_sek,training_days,training_for,certification_required,delivery,"        \
+    "languages,valid_from,valid_to,verified_on"
+
+/* The header, in file order. */
+extern const char *const validate_offerings_csv_columns[VALIDATE_OFFERINGS_CSV_COLUMNS];
+
+/* Column numbers, 1-based as errors name them. */
+enum validate_offerings_csv_column {
+    OFFERINGS_CSV_ORGANISATION_NUMBER = 1,
+    OFFERINGS_CSV_METHOD = 2,
+    OFFERINGS_CSV_VALID_FROM = 12,
+    OFFERINGS_CSV_VALID_TO = 13,
+};
+
+/* The column's header name, or "(row)" for column 0 (or any number outside 1..14). */
+const char *validate_offerings_csv_column_name(int column);
+
+/* At most this many errors are kept; all are counted. */
+#define VALIDATE_CSV_ERRORS_KEPT 1000
+
+struct validate_csv_error {
+    long row;            /* the file's line where the record starts; the header is row 1 */
+    int column;          /* 1-based; 0 when the error is about the whole row */
+    char message[256];
+    size_t sequence;     /* order of discovery, so sorting keeps it within a cell */
+};
+
+struct validate_csv_errors {
+    struct validate_csv_error *items;   /* owned; the first VALIDATE_CSV_ERRORS_KEPT found */
+    size_t count;                       /* kept */
+    size_t capacity;
+    size_t total;                       /* found, kept or not */
+};
+
+/*
+ * Appends an error about row and column (0: the whole row), its message
+ * formatted like printf. Counts every error in total; keeps the first
+ * VALIDATE_CSV_ERRORS_KEPT (fewer when memory runs out). Start from a
+ * zeroed struct.
+ */
+void validate_csv_errors_add(struct validate_csv_errors *errors, long row, int column, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Sorts the kept errors by row, then column, then order of discovery. */
+void validate_csv_errors_sort(struct validate_csv_errors *errors);
+
+/* Frees the kept errors and zeroes the struct; accepts a zeroed struct. */
+void validate_csv_errors_release(struct validate_csv_errors *errors);
+
+#define VALIDATE_CSV_QUOTED_SIZE 64
+
+/*
+ * A cell as an error message may quote it: value itself copied into out
+ * when it is clean UTF-8 of at most 60 bytes, cut at a character and ended
+ * with "..." when longer, or a fixed description when it is not clean
+ * UTF-8. Returns out or that description (static); never NULL.
+ */
+const char *validate_csv_quoted(const char *value, char out[VALIDATE_CSV_QUOTED_SIZE]);
+
+/*
+ * Parses a whole CSV file (length bytes; NUL bytes inside are refused, not
+ * trusted) and checks the header and every cell of every row, appending one
+ * error per problem to *errors, sorted by row and column. A wrong header
+ * stops there: without it the cells have no meaning. Rows that repeat an
+ * earlier row's key are errors too.
+ *
+ * *rows_out becomes a new array (the caller decrefs it) of one object per
+ * data row with the right number of cells: "line" (its row number) and,
+ * keyed by column name, every cell that passed its check, typed as the
+ * upsert reads it (integers, booleans, arrays of strings, dates and
+ * training_days as strings). Returns false only when out of memory (then
+ * *rows_out is NULL); errors in the file are reported through *errors.
+ */
+bool validate_offerings_csv_parse(const char *data, size_t length, json_t **rows_out,
+                                  struct validate_csv_errors *errors);
+
+#endif
