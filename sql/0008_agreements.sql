@@ -77,7 +77,8 @@ $$;
 
 -- Writes the parties and scope of an agreement from its input object, in the
 -- caller's transaction. A reference to nothing raises foreign_key_violation
--- with COLUMN naming the input field, which the service reports as a 422.
+-- with COLUMN naming the input field (reported as a 422); a population split
+-- without a population raises not_null_violation likewise (reported as a 400).
 CREATE FUNCTION agreement_save_details(agreement bigint, input jsonb) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     party jsonb;
@@ -107,7 +108,7 @@ BEGIN
         JOIN agreement_parties ap ON ap.agreement_id = agreement AND ap.municipality_code = p.value->>'municipality'
         WHERE ap.role = 'beställare' AND ap.population IS NULL;
         IF i IS NOT NULL THEN
-            RAISE foreign_key_violation USING COLUMN = format('parties[%s].population', i),
+            RAISE not_null_violation USING COLUMN = format('parties[%s].population', i),
                 MESSAGE = 'a population split needs the population of every orderer';
         END IF;
     END IF;

@@ -30,5 +30,6 @@ enum db_status db_page_fetch_uncached(struct db_pool *pool, const char *statemen
 {
     const char *params[DB_PAGE_MAX_FILTERS + 4];
     int count = page_params(request, params);
-    return db_fetch_text(pool, statement, count, params, out);
+    /* These lists change with every write (the audit trail): read them where the writes are. */
+    return db_fetch_text(db_pool_primary(pool), statement, count, params, out);
 }

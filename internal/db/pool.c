@@ -271,6 +271,11 @@ void db_request_set_read_after(uint64_t lsn)
     request_read_after = lsn;
 }
 
+struct db_pool *db_pool_primary(struct db_pool *pool)
+{
+    return pool->primary ? pool->primary : pool;
+}
+
 void db_pool_set_primary(struct db_pool *replica, struct db_pool *primary)
 {
     replica->primary = primary;

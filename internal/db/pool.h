@@ -89,6 +89,9 @@ enum db_status db_fetch_text(struct db_pool *pool, const char *statement, int pa
  */
 void db_pool_set_primary(struct db_pool *replica, struct db_pool *primary);
 
+/* Where reads that must be current go: the primary of a replica pool, else the pool itself. */
+struct db_pool *db_pool_primary(struct db_pool *pool);
+
 /* The WAL position the current request must read at least (0: none).
  * Thread-local: libmicrohttpd runs one thread per connection, and the
  * dispatcher sets it before and clears it after each request. */

@@ -46,6 +46,8 @@ static enum db_write_outcome outcome_of_failure(struct db_pool *pool, PGconn *co
         return DB_WRITE_REFERENCED;
     if (sqlstate != NULL && strcmp(sqlstate, "23001") == 0)   /* restrict_violation, raised by our own rules */
         return DB_WRITE_WRONG_STATE;
+    if (sqlstate != NULL && strcmp(sqlstate, "23502") == 0 && column != NULL && strchr(column, '[') != NULL)
+        return DB_WRITE_FIELD_MISSING;   /* raised by our own functions, naming an input field */
     /* Integrity and data exceptions that validation should have caught. */
     if (sqlstate != NULL && (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)) {
         log_warning("a database rule refused a validated write: SQLSTATE %s: %s", sqlstate,
@@ -312,7 +314,10 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
 refused:
     /* A foreign key refusing an insert or update means a reference vanished
      * after it was checked (a concurrent delete): not "still referenced". */
-    if (out->outcome == DB_WRITE_REFERENCED && refused_column[0] != '\0') {
+    if (out->outcome == DB_WRITE_FIELD_MISSING) {
+        snprintf(out->field_name, sizeof(out->field_name), "%s", refused_column);
+        out->field = out->field_name;
+    } else if (out->outcome == DB_WRITE_REFERENCED && refused_column[0] != '\0') {
         out->outcome = DB_WRITE_MISSING_REFERENCE;
         snprintf(out->field_name, sizeof(out->field_name), "%s", refused_column);
         out->field = out->field_name;

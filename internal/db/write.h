@@ -54,6 +54,7 @@ enum db_write_outcome {
     DB_WRITE_REFERENCED,            /* result.detail is the JSON array of referrers */
     DB_WRITE_INVALID,               /* a database rule refused the values */
     DB_WRITE_WRONG_STATE,           /* the record's state does not allow it (SQLSTATE 23001) */
+    DB_WRITE_FIELD_MISSING,         /* result.field is required here though validation could not tell */
     DB_WRITE_REFUSED,               /* the prepare callback refused (it knows why) */
     DB_WRITE_FORBIDDEN,             /* the key's scope does not own this record */
     DB_WRITE_UNAVAILABLE,

@@ -139,6 +139,13 @@ void writes_respond(const struct _u_request *req, struct _u_response *resp,
     case DB_WRITE_INVALID:
         problem_invalid_value(resp, resource->kind);
         return;
+    case DB_WRITE_FIELD_MISSING: {
+        struct field_error error = { .field = result->field };
+        snprintf(error.message, sizeof(error.message), "Field \"%s\" is required here: the municipality has no "
+                 "recorded figure to use.", result->field);
+        problem_invalid_body(resp, &error, 1);
+        return;
+    }
     case DB_WRITE_WRONG_STATE:
         problem_wrong_state(resp, resource->kind);
         return;
