@@ -866,10 +866,10 @@ static const struct invalid_row invalid_rows[] = {
     { "befolkningsandel, the second orderer's population unknown", ADMIN, BASE_EQUAL,
       "{'compensation_model': 'befolkningsandel', 'parties': [" PA ", "
       "{'municipality': '0380', 'role': 'beställare', 'population': 30000}, "
-      "{'municipality': '@N@', 'role': 'beställare'}]}", UNRESOLVED, "parties[2].population" },
+      "{'municipality': '@N@', 'role': 'beställare'}]}", INVALID_BODY, "parties[2].population" },
     { "befolkningsandel, the first orderer's population unknown", ADMIN, BASE_EQUAL,
       "{'compensation_model': 'befolkningsandel', 'parties': [" PA ", {'municipality': '@N@', 'role': 'beställare'}, "
-      "{'municipality': '0380', 'role': 'beställare', 'population': 30000}]}", UNRESOLVED, "parties[1].population" },
+      "{'municipality': '0380', 'role': 'beställare', 'population': 30000}]}", INVALID_BODY, "parties[1].population" },
     { "a population of 0", ADMIN, BASE_EQUAL,
       "{'compensation_model': 'befolkningsandel', 'parties': [" PA ", "
       "{'municipality': '0380', 'role': 'beställare', 'population': 0}]}", INVALID_BODY, "parties[1].population" },
