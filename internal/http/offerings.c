@@ -90,10 +90,22 @@ static void check_availability(const json_t *input, struct field_errors *errors)
                          "(its code starts with \"%.2s\").", county);
 }
 
-/* The column keeps one decimal: 2.25 days would be stored as 2.3, so it is refused instead. */
+/* The column keeps one decimal: 2.25 days would be stored as 2.3, so it is refused instead; and
+ * languages must survive the CSV round trip. */
 static void check_offering(const json_t *input, struct field_errors *errors)
 {
     const json_t *days = json_object_get(input, "training_days");
+    const json_t *language;
+    size_t index;
+
+    /* The CSV format joins languages with "|", so a language must not hold one. */
+    json_array_foreach(json_object_get(input, "languages"), index, language) {
+        if (json_is_string(language) && strchr(json_string_value(language), '|') != NULL) {
+            field_errors_add(errors, "languages", "Field \"languages\" must not contain \"|\", which separates "
+                             "languages in CSV.");
+            break;
+        }
+    }
     if (json_is_number(days)) {
         double tenths = json_number_value(days) * 10;
         if (tenths - (double)(long long)(tenths + 0.5) > 1e-9 || (double)(long long)(tenths + 0.5) - tenths > 1e-9)
