@@ -113,6 +113,8 @@ echo "bench: $rounds rounds of ${seconds}s per endpoint, wrk -t2 -c$connections 
 for round in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
     IFS='|' read -r label url options <<<"$target"
+    # Warm: the previous target may have been the write loop, which empties the cache.
+    [ -z "$options" ] && curl -fsS -o /dev/null "$url"
     # shellcheck disable=SC2086 # options are words for wrk
     out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency $options "$url" 2>&1)
     rps[$label]+="$(awk '/Requests\/sec/ { print $2 }' <<<"$out") "

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #define BUCKET_COUNT 1024
+#define FILL_LOCKS 64
 
 struct entry {
     struct entry *next;
@@ -26,6 +27,7 @@ struct db_cache {
     bool listening;
     size_t bytes, max_bytes, entries;
     unsigned long hits, misses, invalidations;
+    pthread_mutex_t fill_locks[FILL_LOCKS];
 };
 
 /* FNV-1a: short keys, no adversary can choose many colliding ones cheaply
@@ -44,6 +46,8 @@ struct db_cache *db_cache_create(size_t max_bytes)
     if (cache == NULL)
         return NULL;
     pthread_rwlock_init(&cache->lock, NULL);
+    for (size_t i = 0; i < FILL_LOCKS; i++)
+        pthread_mutex_init(&cache->fill_locks[i], NULL);
     cache->max_bytes = max_bytes;
     return cache;
 }
@@ -71,6 +75,8 @@ void db_cache_destroy(struct db_cache *cache)
     if (cache == NULL)
         return;
     drop_all(cache);
+    for (size_t i = 0; i < FILL_LOCKS; i++)
+        pthread_mutex_destroy(&cache->fill_locks[i]);
     pthread_rwlock_destroy(&cache->lock);
     free(cache);
 }
@@ -141,6 +147,16 @@ discard:
         free(entry->body);
         free(entry);
     }
+}
+
+void db_cache_lock_key(struct db_cache *cache, const char *key)
+{
+    pthread_mutex_lock(&cache->fill_locks[bucket_of(key) % FILL_LOCKS]);
+}
+
+void db_cache_unlock_key(struct db_cache *cache, const char *key)
+{
+    pthread_mutex_unlock(&cache->fill_locks[bucket_of(key) % FILL_LOCKS]);
 }
 
 void db_cache_invalidate(struct db_cache *cache)

@@ -36,6 +36,15 @@ bool db_cache_get(struct db_cache *cache, const char *key, char **out);
 /* Stores a copy of body under key if generation is still current. */
 void db_cache_put(struct db_cache *cache, const char *key, const char *body, uint64_t generation);
 
+/*
+ * Serialises the filling of one key: while one thread runs the query for a
+ * missing document, the others asking for it wait and then find it cached,
+ * instead of all running the same query at once (a stampede after every
+ * change). Keys share 64 locks by hash; lock, get again, fill, unlock.
+ */
+void db_cache_lock_key(struct db_cache *cache, const char *key);
+void db_cache_unlock_key(struct db_cache *cache, const char *key);
+
 /* Drops everything: a change was announced, or nothing can be heard. */
 void db_cache_invalidate(struct db_cache *cache);
 

@@ -370,6 +370,13 @@ enum db_status db_fetch_document(struct db_pool *pool, const char *statement, in
             free(key);
             return DB_OK;
         }
+        /* One filler per key; whoever waited here finds the document cached. */
+        db_cache_lock_key(pool->cache, key);
+        if (db_cache_get(pool->cache, key, out)) {
+            db_cache_unlock_key(pool->cache, key);
+            free(key);
+            return DB_OK;
+        }
         /* Taken before the query: see the race described in cache.h. */
         generation = db_cache_generation(pool->cache);
         cache_lsn = db_cache_min_lsn(pool->cache);
@@ -380,6 +387,8 @@ enum db_status db_fetch_document(struct db_pool *pool, const char *statement, in
     status = db_fetch_text(source, statement, param_count, params, out);
     if (status == DB_OK && key != NULL && generation != UINT64_MAX)
         db_cache_put(pool->cache, key, *out, generation);
+    if (key != NULL)
+        db_cache_unlock_key(pool->cache, key);
     free(key);
     return status;
 }
