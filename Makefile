@@ -68,13 +68,14 @@ $(BUILD)/asan/tests/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) $(SAN) -O1 -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/api/%: tests/api/%.c tests/api/http_client.c tests/api/http_client.h tests/api/fixtures.c \
-                     tests/api/fixtures.h
+# Every API test links the shared client, the fixtures and the support_*.c files
+# (setup shared by the tests of one area, e.g. support_providers.c).
+API_SUPPORT := tests/api/http_client.c tests/api/fixtures.c $(sort $(wildcard tests/api/support_*.c))
+$(BUILD)/tests/api/%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/api/*.h)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $< tests/api/http_client.c tests/api/fixtures.c $(shell pkg-config --libs libcurl jansson libpq) -lcmocka
+	@$(CC) $(CFLAGS) -o $@ $< $(API_SUPPORT) $(shell pkg-config --libs libcurl jansson libpq) -lcmocka
 
-unit-tests: $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/unit/%)
 api-tests: $(API_SRC:tests/api/%.c=$(BUILD)/tests/api/%)
 
 run: deps build
