@@ -159,15 +159,6 @@ void db_cache_unlock_key(struct db_cache *cache, const char *key)
     pthread_mutex_unlock(&cache->fill_locks[bucket_of(key) % FILL_LOCKS]);
 }
 
-void db_cache_invalidate(struct db_cache *cache)
-{
-    pthread_rwlock_wrlock(&cache->lock);
-    cache->generation++;
-    cache->invalidations++;
-    drop_all(cache);
-    pthread_rwlock_unlock(&cache->lock);
-}
-
 void db_cache_invalidate_at(struct db_cache *cache, uint64_t lsn)
 {
     pthread_rwlock_wrlock(&cache->lock);

@@ -45,11 +45,8 @@ void db_cache_put(struct db_cache *cache, const char *key, const char *body, uin
 void db_cache_lock_key(struct db_cache *cache, const char *key);
 void db_cache_unlock_key(struct db_cache *cache, const char *key);
 
-/* Drops everything: a change was announced, or nothing can be heard. */
-void db_cache_invalidate(struct db_cache *cache);
-
 /*
- * The same, for a change whose commit the primary had written by WAL
+ * Drops everything, for a change whose commit the primary had written by WAL
  * position lsn: from now on the cache only holds documents at least that
  * new, which is what lets a read after a write trust it (see pool.h).
  */

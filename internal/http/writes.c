@@ -1,5 +1,6 @@
 /*
- * internal/http/writes.c: one body for every catalogue write.
+ * internal/http/writes.c: one body for every write: the catalogue, providers, offerings,
+ * availability and agreements differ only in their field specs, rules and SQL.
  */
 #include "writes.h"
 

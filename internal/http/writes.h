@@ -1,8 +1,8 @@
 /*
  * internal/http/writes.h: the generic create, replace (PUT), merge-patch
- * (PATCH) and delete handlers behind every writable catalogue resource.
+ * (PATCH) and delete handlers behind every writable resource.
  *
- * Writes need an API key with the admin scope (or the resource's own scope),
+ * Writes need an API key with the admin scope (or an owner scope the resource names),
  * validate every field at once, and change a record only with If-Match
  * naming its current ETag: without If-Match they are refused with 428, so
  * no client can overwrite a change it has not seen.
