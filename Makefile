@@ -76,6 +76,7 @@ $(BUILD)/tests/api/%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/api/*.h)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ $< $(API_SUPPORT) $(shell pkg-config --libs libcurl jansson libpq) -lcmocka
 
+unit-tests: $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/unit/%)
 api-tests: $(API_SRC:tests/api/%.c=$(BUILD)/tests/api/%)
 
 run: deps build
