@@ -48,7 +48,7 @@ bool db_admin_exec(PGconn *conn, const char *sql, FILE *report, const char *what
     return ok;
 }
 
-char *db_admin_read_file(const char *path)
+char *db_admin_read_file(const char *path, size_t *length_out)
 {
     FILE *file = fopen(path, "rb");
     char *data = NULL;
@@ -60,6 +60,8 @@ char *db_admin_read_file(const char *path)
         && (data = malloc((size_t)length + 1)) != NULL) {
         if (fread(data, 1, (size_t)length, file) == (size_t)length) {
             data[length] = '\0';
+            if (length_out != NULL)
+                *length_out = (size_t)length;
         } else {
             free(data);
             data = NULL;
@@ -111,7 +113,7 @@ static bool apply_migration(PGconn *conn, const char *sql_dir, const char *name,
         goto cleanup;
     }
     snprintf(path, sizeof(path), "%s/%s", sql_dir, name);
-    if ((sql = db_admin_read_file(path)) == NULL) {
+    if ((sql = db_admin_read_file(path, NULL)) == NULL) {
         fprintf(report, "cannot read %s\n", path);
         goto cleanup;
     }
@@ -181,7 +183,7 @@ cleanup:
 /* Streams a file into an open COPY ... FROM STDIN. */
 static bool copy_file(PGconn *conn, const char *path, FILE *report)
 {
-    char *data = db_admin_read_file(path);
+    char *data = db_admin_read_file(path, NULL);
     PGresult *res = NULL;
     bool ok = false;
 

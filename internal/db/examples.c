@@ -48,7 +48,7 @@ int db_admin_load_examples(const char *url, const char *sql_dir, int provider_co
     snprintf(providers, sizeof(providers), "%d", provider_count);
     snprintf(offerings, sizeof(offerings), "%d", offering_count);
     snprintf(agreements, sizeof(agreements), "%d", agreement_count);
-    if ((sql = db_admin_read_file(path)) == NULL) {
+    if ((sql = db_admin_read_file(path, NULL)) == NULL) {
         fprintf(report, "cannot read %s (set SQL_DIR)\n", path);
         goto cleanup;
     }

@@ -6,6 +6,8 @@
  */
 #include "offerings_csv.h"
 
+#include "admin.h"
+
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -290,34 +292,6 @@ void db_csv_import_result_release(struct db_csv_import_result *result)
 /* ---- the admin command -------------------------------------------------- */
 
 /*
- * Reads a whole file, NUL bytes and all, and its length; NULL when it cannot.
- * Not db_admin_read_file(), which returns no length: with strlen() a NUL byte
- * would end the file early and silently drop the rows after it, where the
- * parser refuses it by row and column, as it does in a request body.
- */
-static char *read_file_with_length(const char *path, size_t *length)
-{
-    FILE *file = fopen(path, "rb");
-    char *data = NULL;
-    long size;
-
-    if (file == NULL)
-        return NULL;
-    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0
-        && (data = malloc((size_t)size + 1)) != NULL) {
-        if (fread(data, 1, (size_t)size, file) == (size_t)size) {
-            data[size] = '\0';
-            *length = (size_t)size;
-        } else {
-            free(data);
-            data = NULL;
-        }
-    }
-    fclose(file);
-    return data;
-}
-
-/*
  * Finds or creates the "admin-cli" key the trail names for the admin
  * command. Its stored hash is 32 random bytes, the hash of no secret, and it
  * is revoked from the start: it exists to be named, never presented.
@@ -378,7 +352,8 @@ int db_admin_import_offerings(const char *url, const char *path, bool dry_run, F
     size_t length = 0;
     int failed = 1;
 
-    if ((data = read_file_with_length(path, &length)) == NULL) {
+    /* With its length: a NUL byte inside is refused by row and column, not taken as the end. */
+    if ((data = db_admin_read_file(path, &length)) == NULL) {
         fprintf(report, "cannot read %s\n", path);
         goto cleanup;
     }

@@ -67,19 +67,6 @@ bad_shape:
                      COST_ESTIMATE_MAX_MUNICIPALITIES, quoted);
 }
 
-/* Appends an error naming name unless value (NULL: absent, valid) is an integer from min to max. */
-static void check_count(const char *name, const char *value, long min, long max, struct field_errors *errors)
-{
-    char quoted[80];
-    long parsed;
-
-    if (value == NULL || validate_parse_long(value, min, max, &parsed))
-        return;
-    problem_quote_value(value, quoted, sizeof(quoted));
-    field_errors_add(errors, name, "Query parameter \"%s\" must be an integer from %ld to %ld. It was \"%s\".", name,
-                     min, max, quoted);
-}
-
 /* GET /v1/methods/{slug}/cost-estimate?municipalities=&staff=&cases=&offering=&on= */
 void handle_method_cost_estimate(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
@@ -103,8 +90,8 @@ void handle_method_cost_estimate(const struct _u_request *req, struct _u_respons
 
     params_check_known(req, allowed, path_params, &errors);
     check_municipalities(query.municipalities, &errors);
-    check_count("staff", query.staff, 1, COST_ESTIMATE_MAX_STAFF, &errors);
-    check_count("cases", query.cases, 0, COST_ESTIMATE_MAX_CASES, &errors);
+    params_check_long("staff", query.staff, 1, COST_ESTIMATE_MAX_STAFF, NULL, &errors);
+    params_check_long("cases", query.cases, 0, COST_ESTIMATE_MAX_CASES, NULL, &errors);
     for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
         params_check(&specs[i], u_map_get(req->map_url, specs[i].name), &errors);
     if (!params_ok_or_problem(resp, &errors))

@@ -77,12 +77,7 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
         }
         request.filter_count = i + 1;
     }
-    if (limit_value != NULL && !validate_parse_long(limit_value, 1, LISTING_MAX_LIMIT, &limit)) {
-        char quoted[80];
-        problem_quote_value(limit_value, quoted, sizeof(quoted));
-        field_errors_add(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
-                         LISTING_MAX_LIMIT, quoted);
-    }
+    params_check_long("limit", limit_value, 1, LISTING_MAX_LIMIT, &limit, &errors);
     cursor_spec.name = "cursor";
     request.cursor = u_map_get(req->map_url, "cursor");
     params_check(&cursor_spec, request.cursor, &errors);

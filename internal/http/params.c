@@ -133,6 +133,24 @@ void params_check_known(const struct _u_request *req, const char *const *allowed
     }
 }
 
+void params_check_long(const char *name, const char *value, long min, long max, long *out,
+                       struct field_errors *errors)
+{
+    char quoted[80];
+    long parsed;
+
+    if (value == NULL)
+        return;
+    if (validate_parse_long(value, min, max, &parsed)) {
+        if (out != NULL)
+            *out = parsed;
+        return;
+    }
+    problem_quote_value(value, quoted, sizeof(quoted));
+    field_errors_add(errors, name, "Query parameter \"%s\" must be an integer from %ld to %ld. It was \"%s\".", name,
+                     min, max, quoted);
+}
+
 bool params_ok_or_problem(struct _u_response *resp, const struct field_errors *errors)
 {
     if (errors->count == 0)

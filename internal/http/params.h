@@ -49,6 +49,14 @@ bool params_check(const struct param_spec *spec, const char *value, struct field
 void params_check_known(const struct _u_request *req, const char *const *allowed,
                         const char *const *path_params, struct field_errors *errors);
 
+/*
+ * An optional integer query parameter: absent (NULL) keeps *out, its
+ * default; otherwise it must be a canonical integer from min to max, stored
+ * in *out, or an error naming it is appended. out may be NULL to only check.
+ */
+void params_check_long(const char *name, const char *value, long min, long max, long *out,
+                       struct field_errors *errors);
+
 /* Sends 400 with every collected error and returns false, or returns true
  * when there were none. */
 bool params_ok_or_problem(struct _u_response *resp, const struct field_errors *errors);

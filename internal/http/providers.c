@@ -115,7 +115,7 @@ void handle_method_providers(const struct _u_request *req, struct _u_response *r
     const char *slug = u_map_get(req->map_url, "slug");
     const char *limit_value = u_map_get(req->map_url, "limit");
     const char *offset_value = u_map_get(req->map_url, "offset");
-    char limit_text[16], offset_text[16], quoted[80];
+    char limit_text[16], offset_text[16];
     long limit = METHOD_PROVIDERS_DEFAULT_LIMIT, offset = 0;
     char *next_prefix = NULL;
     char *body = NULL;
@@ -123,16 +123,8 @@ void handle_method_providers(const struct _u_request *req, struct _u_response *r
     params_check_known(req, allowed, path_params, &errors);
     for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
         params_check(&specs[i], u_map_get(req->map_url, specs[i].name), &errors);
-    if (limit_value != NULL && !validate_parse_long(limit_value, 1, METHOD_PROVIDERS_MAX_LIMIT, &limit)) {
-        problem_quote_value(limit_value, quoted, sizeof(quoted));
-        field_errors_add(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
-                         METHOD_PROVIDERS_MAX_LIMIT, quoted);
-    }
-    if (offset_value != NULL && !validate_parse_long(offset_value, 0, METHOD_PROVIDERS_MAX_OFFSET, &offset)) {
-        problem_quote_value(offset_value, quoted, sizeof(quoted));
-        field_errors_add(&errors, "offset", "Query parameter \"offset\" must be an integer from 0 to %d. It was "
-                         "\"%s\".", METHOD_PROVIDERS_MAX_OFFSET, quoted);
-    }
+    params_check_long("limit", limit_value, 1, METHOD_PROVIDERS_MAX_LIMIT, &limit, &errors);
+    params_check_long("offset", offset_value, 0, METHOD_PROVIDERS_MAX_OFFSET, &offset, &errors);
     if (!params_ok_or_problem(resp, &errors))
         goto cleanup;
     if (!validate_is_slug(slug)) {

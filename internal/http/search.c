@@ -29,7 +29,6 @@ void handle_search(const struct _u_request *req, struct _u_response *resp, const
     long offset = 0;
     char limit_text[16];
     char offset_text[16];
-    char quoted[80];
     char *next_prefix = NULL;
     char *body = NULL;
 
@@ -38,16 +37,8 @@ void handle_search(const struct _u_request *req, struct _u_response *resp, const
         field_errors_add(&errors, "q", "Query parameter \"q\" is required: the words to search for.");
     else
         params_check(&q_spec, q, &errors);
-    if (limit_value != NULL && !validate_parse_long(limit_value, 1, SEARCH_MAX_LIMIT, &limit)) {
-        problem_quote_value(limit_value, quoted, sizeof(quoted));
-        field_errors_add(&errors, "limit", "Query parameter \"limit\" must be an integer from 1 to %d. It was \"%s\".",
-                         SEARCH_MAX_LIMIT, quoted);
-    }
-    if (offset_value != NULL && !validate_parse_long(offset_value, 0, SEARCH_MAX_OFFSET, &offset)) {
-        problem_quote_value(offset_value, quoted, sizeof(quoted));
-        field_errors_add(&errors, "offset", "Query parameter \"offset\" must be an integer from 0 to %d. It was "
-                         "\"%s\".", SEARCH_MAX_OFFSET, quoted);
-    }
+    params_check_long("limit", limit_value, 1, SEARCH_MAX_LIMIT, &limit, &errors);
+    params_check_long("offset", offset_value, 0, SEARCH_MAX_OFFSET, &offset, &errors);
     if (!params_ok_or_problem(resp, &errors))
         goto cleanup;
 
