@@ -32,6 +32,26 @@ bool db_open(const char *url)
     return false;
 }
 
+bool fixtures_open_environment(char *admin_auth, size_t admin_size, char *municipality_auth,
+                               size_t municipality_size)
+{
+    const char *url = getenv("DATABASE_URL");
+    const char *admin = getenv("ADMIN_KEY");
+    const char *municipality = getenv("MUNICIPALITY_KEY");
+
+    if (url == NULL || admin == NULL || (municipality_auth != NULL && municipality == NULL)) {
+        fprintf(stderr, "# DATABASE_URL, ADMIN_KEY%s must be set (tests/run.sh sets them)\n",
+                municipality_auth != NULL ? " and MUNICIPALITY_KEY" : "");
+        return false;
+    }
+    if (!db_open(url))
+        return false;
+    snprintf(admin_auth, admin_size, "Bearer %s", admin);
+    if (municipality_auth != NULL)
+        snprintf(municipality_auth, municipality_size, "Bearer %s", municipality);
+    return true;
+}
+
 void db_close(void)
 {
     PQfinish(db);

@@ -38,6 +38,15 @@
  */
 bool db_open(const char *url);
 
+/*
+ * What every write test starts from, as tests/run.sh sets it: opens
+ * $DATABASE_URL and writes "Bearer <$ADMIN_KEY>" into admin_auth and, when
+ * municipality_auth is not NULL, "Bearer <$MUNICIPALITY_KEY>" into it.
+ * Returns false, naming what is missing, when it cannot.
+ */
+bool fixtures_open_environment(char *admin_auth, size_t admin_size, char *municipality_auth,
+                               size_t municipality_size);
+
 /* Closes the connection db_open() made; does nothing when there is none. */
 void db_close(void);
 

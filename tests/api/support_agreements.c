@@ -425,19 +425,13 @@ static json_t *method_body(const char *slug, const char *type)
 
 int agreements_setup_group(void **state)
 {
-    const char *url = getenv("DATABASE_URL");
-    const char *admin = getenv("ADMIN_KEY");
-    const char *municipality = getenv("MUNICIPALITY_KEY");
     (void)state;
 
-    if (url == NULL || admin == NULL || municipality == NULL) {
-        fprintf(stderr, "# DATABASE_URL, ADMIN_KEY and MUNICIPALITY_KEY must be set (tests/run.sh sets them)\n");
+    if (!fixtures_open_environment(agreements_auth[ADMIN], sizeof(agreements_auth[ADMIN]), agreements_auth[KEY_A],
+                                   sizeof(agreements_auth[KEY_A])))
         return -1;
-    }
-    if (!db_open(url))
-        return -1;
-    snprintf(agreements_auth[ADMIN], sizeof(agreements_auth[ADMIN]), "Bearer %s", admin);
-    snprintf(agreements_auth[KEY_A], sizeof(agreements_auth[KEY_A]), "Bearer %s", municipality);
+    const char *admin = getenv("ADMIN_KEY");
+    const char *municipality = getenv("MUNICIPALITY_KEY");
     key_name_of(admin, agreements_key_name[ADMIN], sizeof(agreements_key_name[ADMIN]));
     key_name_of(municipality, agreements_key_name[KEY_A], sizeof(agreements_key_name[KEY_A]));
     char *scope = db_text("SELECT scope FROM api_keys WHERE name = $1", 1, (const char *const[]){ agreements_key_name[KEY_A] });

@@ -175,17 +175,10 @@ static bool set_populations(void)
 
 int cost_world_create(void **state)
 {
-    const char *url = getenv("DATABASE_URL");
-    const char *admin = getenv("ADMIN_KEY");
     (void)state;
 
-    if (url == NULL || admin == NULL) {
-        fprintf(stderr, "# DATABASE_URL and ADMIN_KEY must be set (tests/run.sh sets them)\n");
+    if (!fixtures_open_environment(admin_auth, sizeof(admin_auth), NULL, 0))
         return -1;
-    }
-    if (!db_open(url))
-        return -1;
-    snprintf(admin_auth, sizeof(admin_auth), "Bearer %s", admin);
     unsigned long seed = run_seed();
     tag_of_seed(seed, cost_tag, sizeof(cost_tag));
 

@@ -291,17 +291,10 @@ static bool create_world(void)
 
 int coverage_setup_group(void **state)
 {
-    const char *url = getenv("DATABASE_URL");
-    const char *admin = getenv("ADMIN_KEY");
     (void)state;
 
-    if (url == NULL || admin == NULL) {
-        fprintf(stderr, "# DATABASE_URL and ADMIN_KEY must be set (tests/run.sh sets them)\n");
+    if (!fixtures_open_environment(coverage_admin_auth, sizeof(coverage_admin_auth), NULL, 0))
         return -1;
-    }
-    if (!db_open(url))
-        return -1;
-    snprintf(coverage_admin_auth, sizeof(coverage_admin_auth), "Bearer %s", admin);
     unsigned long seed = run_seed();
     word_of_seed(seed, 'c', word, sizeof(word));
     run_number = (seed * 2654435761UL) % 100000;

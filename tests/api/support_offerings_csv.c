@@ -428,21 +428,13 @@ static int setup_failed(void)
 
 int csv_world_create(void **state)
 {
-    const char *url = getenv("DATABASE_URL");
-    const char *admin = getenv("ADMIN_KEY");
-    const char *municipality = getenv("MUNICIPALITY_KEY");
     char scope[40];
     (void)state;
 
-    if (url == NULL || admin == NULL || municipality == NULL) {
-        fprintf(stderr, "# DATABASE_URL, ADMIN_KEY and MUNICIPALITY_KEY must be set (tests/run.sh sets them)\n");
+    if (!fixtures_open_environment(csv_admin_auth, sizeof(csv_admin_auth), csv_municipality_auth,
+                                   sizeof(csv_municipality_auth)))
         return -1;
-    }
-    if (!db_open(url))
-        return -1;
-    snprintf(csv_admin_auth, sizeof(csv_admin_auth), "Bearer %s", admin);
-    snprintf(csv_municipality_auth, sizeof(csv_municipality_auth), "Bearer %s", municipality);
-    key_name_of(admin, csv_admin_key_name, sizeof(csv_admin_key_name));
+    key_name_of(getenv("ADMIN_KEY"), csv_admin_key_name, sizeof(csv_admin_key_name));
 
     unsigned long seed = run_seed();
     tag_of_seed(seed, csv_tag, sizeof(csv_tag));

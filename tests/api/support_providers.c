@@ -285,20 +285,12 @@ static bool create_world(void)
 
 int providers_world_create(void **state)
 {
-    const char *url = getenv("DATABASE_URL");
-    const char *admin = getenv("ADMIN_KEY");
-    const char *municipality = getenv("MUNICIPALITY_KEY");
     (void)state;
 
-    if (url == NULL || admin == NULL || municipality == NULL) {
-        fprintf(stderr, "# DATABASE_URL, ADMIN_KEY and MUNICIPALITY_KEY must be set (tests/run.sh sets them)\n");
+    if (!fixtures_open_environment(providers_admin_auth, sizeof(providers_admin_auth), providers_municipality_auth,
+                                   sizeof(providers_municipality_auth)))
         return -1;
-    }
-    if (!db_open(url))
-        return -1;
-    snprintf(providers_admin_auth, sizeof(providers_admin_auth), "Bearer %s", admin);
-    snprintf(providers_municipality_auth, sizeof(providers_municipality_auth), "Bearer %s", municipality);
-    key_name_of(admin, providers_admin_key_name, sizeof(providers_admin_key_name));
+    key_name_of(getenv("ADMIN_KEY"), providers_admin_key_name, sizeof(providers_admin_key_name));
 
     unsigned long seed = run_seed();
     tag_of_seed(seed, providers_tag, sizeof(providers_tag));

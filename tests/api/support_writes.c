@@ -223,20 +223,13 @@ bool writes_expect_fields(struct expectations *e, const struct http_response *r,
 
 int writes_setup_group(void **state)
 {
-    const char *url = getenv("DATABASE_URL");
-    const char *admin = getenv("ADMIN_KEY");
-    const char *municipality = getenv("MUNICIPALITY_KEY");
     struct http_response r = { 0 };
     (void)state;
 
-    if (url == NULL || admin == NULL || municipality == NULL) {
-        fprintf(stderr, "# DATABASE_URL, ADMIN_KEY and MUNICIPALITY_KEY must be set (tests/run.sh sets them)\n");
+    if (!fixtures_open_environment(writes_admin_auth, sizeof(writes_admin_auth), writes_municipality_auth,
+                                   sizeof(writes_municipality_auth)))
         return -1;
-    }
-    if (!db_open(url))
-        return -1;
-    snprintf(writes_admin_auth, sizeof(writes_admin_auth), "Bearer %s", admin);
-    snprintf(writes_municipality_auth, sizeof(writes_municipality_auth), "Bearer %s", municipality);
+    const char *admin = getenv("ADMIN_KEY");
     if ((writes_admin_key_id = key_id_of(admin)) < 0) {
         fprintf(stderr, "# ADMIN_KEY is not ik_<id>_<secret>\n");
         return -1;

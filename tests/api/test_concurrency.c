@@ -202,17 +202,10 @@ static bool is_problem(const struct racer *racer, long status, const char *type)
 
 static int setup_group(void **state)
 {
-    const char *url = getenv("DATABASE_URL");
-    const char *admin = getenv("ADMIN_KEY");
     (void)state;
 
-    if (url == NULL || admin == NULL) {
-        fprintf(stderr, "# DATABASE_URL and ADMIN_KEY must be set (tests/run.sh sets them)\n");
+    if (!fixtures_open_environment(admin_auth, sizeof(admin_auth), NULL, 0))
         return -1;
-    }
-    if (!db_open(url))
-        return -1;
-    snprintf(admin_auth, sizeof(admin_auth), "Bearer %s", admin);
     run_tag(tag, sizeof(tag));
     snprintf(type_slug, sizeof(type_slug), "tw-race-type-%s", tag);
     return post_json("/v1/intervention-types", type_body(type_slug)) == 201 ? 0 : -1;
