@@ -24,6 +24,7 @@
 
 #include "fixtures.h"
 #include "http_client.h"
+#include "support_race.h"
 #include "support_agreements.h"
 
 /* ---- who writes what ----------------------------------------------------------- */
@@ -130,76 +131,6 @@ done:
 
 /* ---- two parties at once ------------------------------------------------------- */
 
-struct racer {
-    CURL *curl;
-    struct curl_slist *headers;
-    pthread_barrier_t *barrier;
-    char *body_out;
-    size_t body_length;
-    long status;
-};
-
-static size_t collect(char *bytes, size_t size, size_t count, void *user)
-{
-    struct racer *racer = user;
-    size_t length = size * count;
-    char *grown = realloc(racer->body_out, racer->body_length + length + 1);
-
-    if (grown == NULL)
-        return 0;
-    racer->body_out = grown;
-    memcpy(racer->body_out + racer->body_length, bytes, length);
-    racer->body_length += length;
-    racer->body_out[racer->body_length] = '\0';
-    return length;
-}
-
-static bool racer_prepare(struct racer *racer, pthread_barrier_t *barrier, const char *path, enum who w,
-                          const char *if_match, const char *body)
-{
-    char url[PATH_MAX_LENGTH + 200], line[400];
-
-    memset(racer, 0, sizeof(*racer));
-    racer->barrier = barrier;
-    if ((racer->curl = curl_easy_init()) == NULL)
-        return false;
-    snprintf(url, sizeof(url), "%s%s", http_base_url(), path);
-    snprintf(line, sizeof(line), "Authorization: %s", agreements_auth[w]);
-    racer->headers = curl_slist_append(racer->headers, line);
-    racer->headers = curl_slist_append(racer->headers, "Expect:");
-    racer->headers = curl_slist_append(racer->headers, "Content-Type: application/merge-patch+json");
-    snprintf(line, sizeof(line), "If-Match: %s", if_match);
-    racer->headers = curl_slist_append(racer->headers, line);
-    curl_easy_setopt(racer->curl, CURLOPT_URL, url);
-    curl_easy_setopt(racer->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(racer->curl, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(racer->curl, CURLOPT_HTTPHEADER, racer->headers);
-    curl_easy_setopt(racer->curl, CURLOPT_CUSTOMREQUEST, "PATCH");
-    curl_easy_setopt(racer->curl, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(racer->curl, CURLOPT_WRITEDATA, racer);
-    curl_easy_setopt(racer->curl, CURLOPT_POSTFIELDS, body);   /* not copied: body outlives the race */
-    curl_easy_setopt(racer->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    return racer->headers != NULL;
-}
-
-static void *racer_run(void *arg)
-{
-    struct racer *racer = arg;
-
-    pthread_barrier_wait(racer->barrier);
-    if (curl_easy_perform(racer->curl) == CURLE_OK)
-        curl_easy_getinfo(racer->curl, CURLINFO_RESPONSE_CODE, &racer->status);
-    return NULL;
-}
-
-static void racer_release(struct racer *racer)
-{
-    curl_slist_free_all(racer->headers);
-    curl_easy_cleanup(racer->curl);
-    free(racer->body_out);
-    memset(racer, 0, sizeof(*racer));
-}
-
 /* The parties of a document as an input array, with decision (a template) set for code. */
 static json_t *parties_with_decision(const json_t *doc, const char *code, const char *decision)
 {
@@ -248,14 +179,12 @@ static void test_concurrent_decisions_are_not_lost(void **state)
 
         pthread_barrier_t barrier;
         pthread_barrier_init(&barrier, NULL, 2);
-        struct racer racers[2];
-        bool prepared = racer_prepare(&racers[0], &barrier, path, KEY_A, etag, body_a);
-        prepared &= racer_prepare(&racers[1], &barrier, path, KEY_B, etag, body_b);
-        pthread_t threads[2];
-        for (int i = 0; i < 2; i++)
-            pthread_create(&threads[i], NULL, racer_run, &racers[i]);
-        for (int i = 0; i < 2; i++)
-            pthread_join(threads[i], NULL);
+        struct race_request racers[2];
+        bool prepared = race_prepare(&racers[0], &barrier, agreements_auth[KEY_A], "PATCH", path,
+                                     "application/merge-patch+json", etag, body_a);
+        prepared &= race_prepare(&racers[1], &barrier, agreements_auth[KEY_B], "PATCH", path,
+                                 "application/merge-patch+json", etag, body_b);
+        race_both(racers);
         pthread_barrier_destroy(&barrier);
 
         int winners = (racers[0].status == 200) + (racers[1].status == 200);
@@ -297,7 +226,7 @@ static void test_concurrent_decisions_are_not_lost(void **state)
                agreements_audit_count(id));
         json_decref(doc);
         for (int i = 0; i < 2; i++)
-            racer_release(&racers[i]);
+            race_release(&racers[i]);
     }
     http_response_free(&r);
     assert_int_equal(e.failed, 0);

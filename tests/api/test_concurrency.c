@@ -27,6 +27,7 @@
 
 #include "fixtures.h"
 #include "http_client.h"
+#include "support_race.h"
 
 #define ROUNDS 20
 #define SLUG_MAX 80
@@ -86,110 +87,10 @@ static json_t *material_body(const char *slug, const char *knowledge_support)
 
 /* ---- racing ------------------------------------------------------------- */
 
-struct racer {
-    CURL *curl;
-    struct curl_slist *headers;
-    pthread_barrier_t *barrier;
-    char *body_out;       /* the response body */
-    size_t body_length;
-    long status;          /* 0 when no response came */
-    char *content_type;   /* the response's, copied */
-};
-
-static size_t collect(char *bytes, size_t size, size_t count, void *user)
-{
-    struct racer *racer = user;
-    size_t length = size * count;
-    char *grown = realloc(racer->body_out, racer->body_length + length + 1);
-
-    if (grown == NULL)
-        return 0;
-    racer->body_out = grown;
-    memcpy(racer->body_out + racer->body_length, bytes, length);
-    racer->body_length += length;
-    racer->body_out[racer->body_length] = '\0';
-    return length;
-}
-
-/* Prepares everything about a request, so that only sending it is left. */
-static bool racer_prepare(struct racer *racer, pthread_barrier_t *barrier, const char *method, const char *path,
-                          const char *content_type, const char *if_match, const char *body)
-{
-    char url[PATH_MAX_LENGTH + 200], line[400];
-
-    memset(racer, 0, sizeof(*racer));
-    racer->barrier = barrier;
-    if ((racer->curl = curl_easy_init()) == NULL)
-        return false;
-    snprintf(url, sizeof(url), "%s%s", http_base_url(), path);
-    snprintf(line, sizeof(line), "Authorization: %s", admin_auth);
-    racer->headers = curl_slist_append(racer->headers, line);
-    racer->headers = curl_slist_append(racer->headers, "Expect:");
-    if (content_type != NULL) {
-        snprintf(line, sizeof(line), "Content-Type: %s", content_type);
-        racer->headers = curl_slist_append(racer->headers, line);
-    }
-    if (if_match != NULL) {
-        snprintf(line, sizeof(line), "If-Match: %s", if_match);
-        racer->headers = curl_slist_append(racer->headers, line);
-    }
-    curl_easy_setopt(racer->curl, CURLOPT_URL, url);
-    curl_easy_setopt(racer->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(racer->curl, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(racer->curl, CURLOPT_HTTPHEADER, racer->headers);
-    curl_easy_setopt(racer->curl, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(racer->curl, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(racer->curl, CURLOPT_WRITEDATA, racer);
-    if (body != NULL) {
-        curl_easy_setopt(racer->curl, CURLOPT_POSTFIELDS, body);   /* not copied: body outlives the race */
-        curl_easy_setopt(racer->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    return racer->headers != NULL;
-}
-
-static void *racer_run(void *arg)
-{
-    struct racer *racer = arg;
-    char *content_type = NULL;
-
-    pthread_barrier_wait(racer->barrier);
-    if (curl_easy_perform(racer->curl) == CURLE_OK) {
-        curl_easy_getinfo(racer->curl, CURLINFO_RESPONSE_CODE, &racer->status);
-        curl_easy_getinfo(racer->curl, CURLINFO_CONTENT_TYPE, &content_type);
-        racer->content_type = content_type ? strdup(content_type) : NULL;
-    }
-    return NULL;
-}
-
-static void racer_release(struct racer *racer)
-{
-    curl_slist_free_all(racer->headers);
-    curl_easy_cleanup(racer->curl);
-    free(racer->body_out);
-    free(racer->content_type);
-    memset(racer, 0, sizeof(*racer));
-}
-
-/* Sends both prepared requests at the same moment and waits for both answers. */
-static void race(struct racer racers[2])
-{
-    pthread_t threads[2];
-
-    for (int i = 0; i < 2; i++)
-        pthread_create(&threads[i], NULL, racer_run, &racers[i]);
-    for (int i = 0; i < 2; i++)
-        pthread_join(threads[i], NULL);
-}
-
-static json_t *racer_json(const struct racer *racer)
-{
-    return racer->body_out ? json_loads(racer->body_out, 0, NULL) : NULL;
-}
-
 /* The racer's answer is a problem of this type. */
-static bool is_problem(const struct racer *racer, long status, const char *type)
+static bool is_problem(const struct race_request *racer, long status, const char *type)
 {
-    json_t *json = racer_json(racer);
+    json_t *json = race_json(racer);
     const char *got = json_string_value(json_object_get(json, "type"));
     bool ok = racer->status == status && racer->content_type != NULL
               && strncmp(racer->content_type, "application/problem+json", 24) == 0 && got != NULL
@@ -241,7 +142,7 @@ static void same_etag_race(const char *method, const char *content_type)
 
     for (int round = 0; round < ROUNDS; round++) {
         pthread_barrier_t barrier;
-        struct racer racers[2];
+        struct race_request racers[2];
         char *bodies[2];
         char name[2][64];
 
@@ -256,8 +157,8 @@ static void same_etag_race(const char *method, const char *content_type)
         }
         pthread_barrier_init(&barrier, NULL, 2);
         for (int i = 0; i < 2; i++)
-            racer_prepare(&racers[i], &barrier, method, path, content_type, etag, bodies[i]);
-        race(racers);
+            race_prepare(&racers[i], &barrier, admin_auth, method, path, content_type, etag, bodies[i]);
+        race_both(racers);
 
         int winner = racers[0].status == 200 ? 0 : racers[1].status == 200 ? 1 : -1;
         if (EXPECT(&e, winner >= 0 && racers[1 - winner].status == 412, "round %d: %s answered %ld and %ld, wanted "
@@ -270,12 +171,12 @@ static void same_etag_race(const char *method, const char *content_type)
             EXPECT(&e, shown != NULL && strcmp(shown, name[winner]) == 0,
                    "round %d: the record shows \"%s\", the winner wrote \"%s\"", round, shown ? shown : "(none)",
                    name[winner]);
-            json_t *answer = racer_json(&racers[winner]);
+            json_t *answer = race_json(&racers[winner]);
             EXPECT(&e, json_equal(answer, r.json), "round %d: the winner's answer is not the stored record", round);
             json_decref(answer);
         }
         for (int i = 0; i < 2; i++) {
-            racer_release(&racers[i]);
+            race_release(&racers[i]);
             free(bodies[i]);
         }
         pthread_barrier_destroy(&barrier);
@@ -312,7 +213,7 @@ static void test_delete_and_patch_race(void **state)
 
     for (int round = 0; round < ROUNDS / 2; round++) {
         pthread_barrier_t barrier;
-        struct racer racers[2];   /* 0 deletes, 1 patches */
+        struct race_request racers[2];   /* 0 deletes, 1 patches */
 
         snprintf(slug, sizeof(slug), "tw-race-del-%d-%s", round, tag);
         snprintf(path, sizeof(path), "/v1/methods/%s", slug);
@@ -320,10 +221,10 @@ static void test_delete_and_patch_race(void **state)
             || !EXPECT(&e, current_etag(path, NULL, etag), "round %d: GET", round))
             continue;
         pthread_barrier_init(&barrier, NULL, 2);
-        racer_prepare(&racers[0], &barrier, "DELETE", path, NULL, etag, NULL);
-        racer_prepare(&racers[1], &barrier, "PATCH", path, "application/merge-patch+json", etag,
+        race_prepare(&racers[0], &barrier, admin_auth, "DELETE", path, NULL, etag, NULL);
+        race_prepare(&racers[1], &barrier, admin_auth, "PATCH", path, "application/merge-patch+json", etag,
                       "{\"name_sv\": \"TW patched\"}");
-        race(racers);
+        race_both(racers);
         http_get(path, NULL, &r);
         if (racers[0].status == 204) {
             deleted++;
@@ -343,7 +244,7 @@ static void test_delete_and_patch_race(void **state)
         EXPECT(&e, audit_count_for("method", slug) == 2,
                "round %d: %lld audit rows, wanted 2 (create and the winner)", round, audit_count_for("method", slug));
         for (int i = 0; i < 2; i++)
-            racer_release(&racers[i]);
+            race_release(&racers[i]);
         pthread_barrier_destroy(&barrier);
         delete_if_present(path, admin_auth);
     }
@@ -361,7 +262,7 @@ static void test_create_race_has_one_winner(void **state)
 
     for (int round = 0; round < ROUNDS / 2; round++) {
         pthread_barrier_t barrier;
-        struct racer racers[2];
+        struct race_request racers[2];
         char *bodies[2];
 
         snprintf(slug, sizeof(slug), "tw-race-new-%d-%s", round, tag);
@@ -374,8 +275,8 @@ static void test_create_race_has_one_winner(void **state)
         }
         pthread_barrier_init(&barrier, NULL, 2);
         for (int i = 0; i < 2; i++)
-            racer_prepare(&racers[i], &barrier, "POST", "/v1/methods", "application/json", NULL, bodies[i]);
-        race(racers);
+            race_prepare(&racers[i], &barrier, admin_auth, "POST", "/v1/methods", "application/json", NULL, bodies[i]);
+        race_both(racers);
         int winner = racers[0].status == 201 ? 0 : racers[1].status == 201 ? 1 : -1;
         if (EXPECT(&e, winner >= 0, "round %d: POSTs answered %ld and %ld", round, racers[0].status,
                    racers[1].status))
@@ -385,7 +286,7 @@ static void test_create_race_has_one_winner(void **state)
         EXPECT(&e, audit_count_for("method", slug) == 1, "round %d: %lld audit rows, wanted 1", round,
                audit_count_for("method", slug));
         for (int i = 0; i < 2; i++) {
-            racer_release(&racers[i]);
+            race_release(&racers[i]);
             free(bodies[i]);
         }
         pthread_barrier_destroy(&barrier);
@@ -432,7 +333,7 @@ static void reference_and_delete_race(const struct reference_kind *kind)
 
     for (int round = 0; round < ROUNDS; round++) {
         pthread_barrier_t barrier;
-        struct racer racers[2];   /* 0 creates the referrer, 1 deletes the target */
+        struct race_request racers[2];   /* 0 creates the referrer, 1 deletes the target */
 
         snprintf(target, sizeof(target), "tw-race-target-%d-%s", round, tag);
         snprintf(target_path, sizeof(target_path), "%s/%s", kind->target_collection, target);
@@ -445,9 +346,9 @@ static void reference_and_delete_race(const struct reference_kind *kind)
         char *body = json_dumps(json, JSON_COMPACT);
         json_decref(json);
         pthread_barrier_init(&barrier, NULL, 2);
-        racer_prepare(&racers[0], &barrier, "POST", kind->referrer_collection, "application/json", NULL, body);
-        racer_prepare(&racers[1], &barrier, "DELETE", target_path, NULL, etag, NULL);
-        race(racers);
+        race_prepare(&racers[0], &barrier, admin_auth, "POST", kind->referrer_collection, "application/json", NULL, body);
+        race_prepare(&racers[1], &barrier, admin_auth, "DELETE", target_path, NULL, etag, NULL);
+        race_both(racers);
 
         http_get(referrer_path, NULL, &r);
         if (racers[0].status == 201) {
@@ -474,7 +375,7 @@ static void reference_and_delete_race(const struct reference_kind *kind)
         EXPECT(&e, audit_count_for(kind->referrer_entity, referrer) == (r.status == 200 ? 1 : 0),
                "%s, round %d: audit rows do not match the record's existence", kind->label, round);
         for (int i = 0; i < 2; i++)
-            racer_release(&racers[i]);
+            race_release(&racers[i]);
         pthread_barrier_destroy(&barrier);
         free(body);
         delete_if_present(referrer_path, admin_auth);
