@@ -6,25 +6,40 @@
 #   make bench   load the running stack with wrk and print the figures
 #   make lint    validate openapi.yaml with Redocly's OpenAPI linter
 #   make clean   remove build output (the local database stays; see clean-db)
+#
+# run, test and bench install packages first and then build in a new make:
+# the compiler and linker flags come from pkg-config, which can only answer
+# once the -dev packages are there. The flags are also expanded lazily (and
+# once), so a target that needs none of them never calls pkg-config.
 
 CC      ?= cc
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS    := libulfius jansson libpq liborcania libyder libsodium
+
+# Expanded on first use, then kept (the $(eval) replaces the variable by its value).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+TEST_LIBS  = $(eval TEST_LIBS := $$(shell pkg-config --libs libcurl jansson libpq))$(TEST_LIBS)
+
+# CFLAGS and LDFLAGS are the user's: they add to the required flags.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
-           -DINSATSKATALOG_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmicrohttpd -lpthread -lcsv -lm
+REQUIRED_CFLAGS = -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+           -DINSATSKATALOG_VERSION=\"$(VERSION)\" $(PKG_CFLAGS)
+ALL_CFLAGS = $(REQUIRED_CFLAGS) $(CFLAGS)
+LDLIBS  = $(PKG_LIBS) -lmicrohttpd -lpthread -lcsv -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BUILD   := build
 LIB_SRC := $(sort $(wildcard internal/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+CMD_OBJ := $(BUILD)/cmd/insatskatalog/main.o $(BUILD)/cmd/insatskatalog-admin/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 API_SRC  := $(sort $(wildcard tests/api/test_*.c))
-HDRS    := $(wildcard internal/*/*.h tests/*/*.h)
+TEST_HDRS := $(wildcard tests/*/*.h)
 
-.PHONY: all build run test bench lint clean clean-db deps unit-tests api-tests image image-test
+.PHONY: all build run test bench lint clean clean-db deps unit-tests api-tests image image-test \
+        build-run build-test build-bench
 
 all: build
 
@@ -36,37 +51,39 @@ deps:
 
 build: $(BUILD)/insatskatalog $(BUILD)/insatskatalog-admin
 
-$(BUILD)/%.o: %.c $(HDRS)
+# -MMD -MP: each object records the headers it includes (build/**/*.d, read below).
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/asan/%.o: %.c $(HDRS)
+$(BUILD)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "CC (asan) $<"
-	@$(CC) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 -MMD -MP -c -o $@ $<
 
 $(BUILD)/libinsatskatalog.a: $(LIB_OBJ)
+	@rm -f $@
 	@ar rcs $@ $^
 
 $(BUILD)/insatskatalog: $(BUILD)/cmd/insatskatalog/main.o $(BUILD)/libinsatskatalog.a
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/insatskatalog-admin: $(BUILD)/cmd/insatskatalog-admin/main.o $(BUILD)/libinsatskatalog.a
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: plain and under AddressSanitizer + UBSan.
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ) $(HDRS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -lcmocka
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -lcmocka
 
-$(BUILD)/asan/tests/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS)
+$(BUILD)/asan/tests/unit/%: tests/unit/%.c $(SAN_OBJ) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) $(SAN) -O1 -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
+	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
 
 # Every API test links the shared client, the fixtures and the support_*.c files
 # (setup shared by the tests of one area, e.g. support_providers.c).
@@ -74,18 +91,25 @@ API_SUPPORT := tests/api/http_client.c tests/api/fixtures.c $(sort $(wildcard te
 $(BUILD)/tests/api/%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/api/*.h)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $< $(API_SUPPORT) $(shell pkg-config --libs libcurl jansson libpq) -lcmocka
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(API_SUPPORT) $(TEST_LIBS) -lcmocka
 
 unit-tests: $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/unit/%)
 api-tests: $(API_SRC:tests/api/%.c=$(BUILD)/tests/api/%)
 
-run: deps build
+# Install first, then build in a new make that sees the installed packages.
+run: deps
+	@$(MAKE) --no-print-directory build-run
+build-run: build
 	@deploy/run.sh
 
-test: deps build unit-tests api-tests
+test: deps
+	@$(MAKE) --no-print-directory build-test
+build-test: build unit-tests api-tests
 	@tests/run.sh
 
-bench: deps build
+bench: deps
+	@$(MAKE) --no-print-directory build-bench
+build-bench: build
 	@tests/bench.sh
 
 lint:
@@ -104,3 +128,5 @@ clean-db:
 	@deploy/pg.sh stop .local/pg >/dev/null 2>&1 || true
 	@if [ -f .local/pg/location ]; then rm -rf "$$(cat .local/pg/location)"; fi
 	rm -rf .local
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
