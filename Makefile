@@ -1,11 +1,18 @@
 # insatskatalog: build, run, test and measure.
 #
 #   make run     install missing packages, build, start a local PostgreSQL
-#                (unless DATABASE_URL is set), migrate, load data, serve :8080
+#                (unless DATABASE_URL is set), migrate, load data, serve :8080;
+#                exits non-zero when the server dies at start
 #   make test    the same set-up on a throwaway database, then every test
 #   make bench   load the running stack with wrk and print the figures
 #   make lint    validate openapi.yaml with Redocly's OpenAPI linter
+#   make image-test  build the container image and test it against its own
+#                throwaway PostgreSQL
 #   make clean   remove build output (the local database stays; see clean-db)
+#
+# deploy/install-deps.sh installs what building and running need; the test,
+# lint, bench and browser tools come with their own options (deps-* below).
+# NO_DEPS=1 skips every install step (for machines that are not Debian 12).
 #
 # run, test and bench install packages first and then build in a new make:
 # the compiler and linker flags come from pkg-config, which can only answer
@@ -16,10 +23,18 @@ CC      ?= cc
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS    := libulfius jansson libpq liborcania libyder libsodium
 
+# pkg-config's answer for $(1), or make stops with pkg-config's own message.
+pkg_config = $(call pkg_config_checked,$(1),$(shell pkg-config $(1) 2>/dev/null || echo PKG_CONFIG_FAILED))
+pkg_config_checked = $(if $(filter PKG_CONFIG_FAILED,$(2)),$(error pkg-config $(1) failed: \
+  $(shell pkg-config --print-errors $(1) 2>&1 >/dev/null | head -n 3) (make deps installs the -dev packages)),$(2))
+
 # Expanded on first use, then kept (the $(eval) replaces the variable by its value).
-PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
-TEST_LIBS  = $(eval TEST_LIBS := $$(shell pkg-config --libs libcurl jansson libpq))$(TEST_LIBS)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg_config,--cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg_config,--libs $(PKGS)))$(PKG_LIBS)
+TEST_LIBS  = $(eval TEST_LIBS := $$(call pkg_config,--libs libcurl jansson libpq))$(TEST_LIBS)
+
+# Node.js 20.19+ for the linters, when deploy/install-deps.sh --lint had to bring its own.
+export PATH := $(CURDIR)/.local/node/node_modules/.bin:$(PATH)
 
 # CFLAGS and LDFLAGS are the user's: they add to the required flags.
 CFLAGS  ?= -O2 -g
@@ -38,16 +53,26 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 API_SRC  := $(sort $(wildcard tests/api/test_*.c))
 TEST_HDRS := $(wildcard tests/*/*.h)
 
-.PHONY: all build run test bench lint clean clean-db deps unit-tests api-tests image image-test \
-        build-run build-test build-bench
+.PHONY: all build run test bench lint clean clean-db deps deps-test deps-lint deps-bench deps-browser \
+        unit-tests api-tests image image-test build-run build-test build-bench
 
 all: build
 
 # Keep the sanitizer objects between runs (they are intermediates of pattern rules).
 .SECONDARY:
 
+# What each target needs installed; the Debian packages for building and running come with every set.
+INSTALL_DEPS = $(if $(filter 1,$(NO_DEPS)),@echo "install-deps (skipped: NO_DEPS=1)",@deploy/install-deps.sh)
 deps:
-	@deploy/install-deps.sh
+	$(INSTALL_DEPS)
+deps-test:
+	$(INSTALL_DEPS) --test --lint
+deps-lint:
+	$(INSTALL_DEPS) --lint
+deps-bench:
+	$(INSTALL_DEPS) --bench
+deps-browser:
+	$(INSTALL_DEPS) --browser
 
 build: $(BUILD)/insatskatalog $(BUILD)/insatskatalog-admin
 
@@ -102,23 +127,24 @@ run: deps
 build-run: build
 	@deploy/run.sh
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory build-test
 build-test: build unit-tests api-tests
 	@tests/run.sh
 
-bench: deps
+bench: deps-bench
 	@$(MAKE) --no-print-directory build-bench
 build-bench: build
 	@tests/bench.sh
 
-lint:
+lint: deps-lint
 	@tests/lint/lint.sh
 
+# The image is built from the sources inside the container; PostgreSQL runs on this host.
 image:
 	@deploy/image.sh build
 
-image-test: build
+image-test: deps
 	@deploy/image.sh test
 
 clean:

@@ -5,7 +5,9 @@
 #                           deploy/Containerfile; last line "image size: N MB"
 #   deploy/image.sh test    build (reusing the layer cache), then run the image
 #                           against the PostgreSQL in DATABASE_URL (on this
-#                           host, e.g. postgresql://postgres@127.0.0.1:PORT/db):
+#                           host, e.g. postgresql://postgres@127.0.0.1:PORT/db),
+#                           or, without DATABASE_URL, a throwaway one that it
+#                           starts with deploy/pg.sh on a free port and removes:
 #                           migrations, server, /readyz, /v1/methods/fft, the
 #                           healthcheck, SIGTERM. TAP-style ok/not ok lines;
 #                           exit status 1 if anything failed.
@@ -34,7 +36,7 @@
 #   PULL_TIMEOUT     seconds allowed per base image pull (120)
 #   ISOLATION        build isolation (chroot)
 set -uo pipefail
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
 IMAGE=${IMAGE:-localhost/insatskatalog:latest}
@@ -51,7 +53,7 @@ msg() { echo "image.sh: $*" >&2; }
 die() { echo "image.sh: error: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -92,15 +94,13 @@ try_pull() {
   return 1
 }
 
-# Makes LOCAL_BASE: Debian 12 minbase via mmdebstrap, trimmed like the -slim
-# images (no man pages, docs or translations), imported into podman.
-make_local_base() {
-  local tar=$CACHE_DIR/bookworm-minbase.tar
+# Makes $MINBASE_TAR (once; it is kept): a Debian 12 minbase root file system
+# via mmdebstrap, trimmed like the -slim images (no man pages, docs or
+# translations). The caller holds the lock on $CACHE_DIR/base.lock.
+MINBASE_TAR=$CACHE_DIR/bookworm-minbase.tar
+make_minbase_tar() {
+  local tar=$MINBASE_TAR
   ensure_tools mmdebstrap:mmdebstrap
-  mkdir -p "$CACHE_DIR" || die "cannot create $CACHE_DIR"
-  exec 8>>"$CACHE_DIR/base.lock"
-  flock -w 900 8 || die "timed out waiting for another image.sh making the base image"
-  if have_image "$LOCAL_BASE"; then exec 8>&-; return 0; fi
   if [[ ! -s "$tar" ]]; then
     # mmdebstrap drives the host's apt-get; a stand-in would fail obscurely.
     local apt_version
@@ -128,6 +128,21 @@ make_local_base() {
     fi
     mv "$tar.tmp.tar" "$tar"
   fi
+}
+
+# Base lock: one image.sh or fresh-check.sh at a time makes the minbase.
+lock_base() {
+  mkdir -p "$CACHE_DIR" || die "cannot create $CACHE_DIR"
+  exec 8>>"$CACHE_DIR/base.lock"
+  flock -w 900 8 || die "timed out waiting for another image.sh making the base image"
+}
+
+# Makes LOCAL_BASE: the minbase imported into podman.
+make_local_base() {
+  local tar=$MINBASE_TAR
+  lock_base
+  if have_image "$LOCAL_BASE"; then exec 8>&-; return 0; fi
+  make_minbase_tar
   msg "importing $tar as $LOCAL_BASE"
   podman import -q \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -234,6 +249,7 @@ SERVER_NAME=
 runner_pid=
 server_pid=
 tmp=
+pg_dir=
 
 # podman run where it can start a container; buildah run (chroot) otherwise.
 pick_runner() {
@@ -290,15 +306,31 @@ test_cleanup() {
   fi
   [[ -z $SERVER_NAME ]] || podman rm -f "$SERVER_NAME" >/dev/null 2>&1
   [[ -z $CTR ]] || buildah rm "$CTR" >/dev/null 2>&1
+  if [[ -n $pg_dir ]]; then
+    "$root/deploy/pg.sh" stop "$pg_dir" >/dev/null 2>&1
+    # pg.sh may have put the cluster elsewhere (its location file says where).
+    [[ ! -f "$pg_dir/location" ]] || rm -rf "$(cat "$pg_dir/location")"
+  fi
   [[ -z $tmp ]] || rm -rf "$tmp"
+}
+
+# Without DATABASE_URL: a throwaway PostgreSQL in $tmp/pg, like tests/run.sh's.
+start_throwaway_pg() {
+  local pg_port
+  pg_port=$(free_port) || die "no free port found for PostgreSQL"
+  pg_dir=$tmp/pg
+  mkdir -p "$pg_dir"
+  DATABASE_URL=$("$root/deploy/pg.sh" start "$pg_dir" "$pg_port" 2>"$tmp/pg.log" | tail -n 1) ||
+    die "the throwaway PostgreSQL did not start: $(tail -n 3 "$tmp/pg.log")"
+  echo "# throwaway PostgreSQL on port $pg_port"
 }
 
 cmd_test() {
   local out rc port code cfg start=$SECONDS
-  [[ -n "${DATABASE_URL:-}" ]] || die "DATABASE_URL is not set: point it at a PostgreSQL on this host (tests/run.sh starts one)"
-  command -v curl >/dev/null 2>&1 || die "curl is needed for the HTTP checks (apt-get install curl)"
+  ensure_tools curl:curl
   trap test_cleanup EXIT
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/insatskatalog-image.XXXXXX")
+  [[ -n "${DATABASE_URL:-}" ]] || start_throwaway_pg
 
   if out=$(cmd_build 2>"$tmp/build.log"); then
     record "image builds ($out)" ok
@@ -403,6 +435,8 @@ cmd_test() {
   ((failed == 0))
 }
 
+# deploy/fresh-check.sh sources this file for its base-image functions.
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
 (($# == 1)) || usage
 case $1 in
   build) cmd_build ;;

@@ -18,16 +18,24 @@ server_pid=
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+server_status=0
+
+# On exit, Ctrl-C or SIGTERM: stop the server (keeping its exit status) and the local PostgreSQL.
 stop_all() {
   trap - INT TERM EXIT
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || server_status=$?
   fi
+  server_pid=
   if [ "$started_pg" = yes ]; then
     echo "run: stopping the local PostgreSQL in $pg_dir" >&2
     deploy/pg.sh stop "$pg_dir" || true
   fi
+}
+on_signal() {
+  stop_all
+  exit "$server_status"
 }
 
 if port_in_use "$port"; then
@@ -37,13 +45,13 @@ fi
 
 if [ -z "${DATABASE_URL:-}" ]; then
   mkdir -p "$pg_dir"
-  trap stop_all INT TERM EXIT
+  trap on_signal INT TERM; trap stop_all EXIT
   DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "${PG_PORT:-55432}" | tail -n 1)
   started_pg=yes
   export DATABASE_URL
   echo "run: using the local PostgreSQL at $DATABASE_URL (data in $pg_dir)" >&2
 else
-  trap stop_all INT TERM EXIT
+  trap on_signal INT TERM; trap stop_all EXIT
   echo "run: using DATABASE_URL; no local PostgreSQL is started" >&2
 fi
 
@@ -52,7 +60,34 @@ if [ "${LOAD_EXAMPLES:-}" = 1 ] || { [ "$started_pg" = yes ] && [ "${LOAD_EXAMPL
   build/insatskatalog-admin load-examples small
 fi
 
-echo "run: serving on http://localhost:$port (Ctrl-C stops the server and the local database)" >&2
 PORT=$port OPENAPI_PATH=${OPENAPI_PATH:-openapi.yaml} build/insatskatalog &
 server_pid=$!
-wait "$server_pid" || true
+
+# Until /healthz answers, a server that exits has failed to start: say so and
+# pass its status on (make run then fails too).
+ready=no
+for _ in $(seq 1 300); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    status=0
+    wait "$server_pid" || status=$?
+    server_pid=
+    echo "run: error: the server stopped while starting (exit status $status); its messages are above" >&2
+    exit $((status == 0 ? 1 : status))
+  fi
+  if PORT=$port build/insatskatalog healthcheck >/dev/null 2>&1; then ready=yes; break; fi
+  sleep 0.1
+done
+if [ "$ready" != yes ]; then
+  echo "run: error: the server did not answer on port $port within 30 s" >&2
+  exit 1
+fi
+echo "run: serving on http://localhost:$port (Ctrl-C stops the server and the local database)" >&2
+
+# Ctrl-C or SIGTERM: stop_all stops the server and the local PostgreSQL, and
+# this script exits with the server's status (0 after a clean stop).
+status=0
+wait "$server_pid" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "run: error: the server stopped with exit status $status; its messages are above" >&2
+fi
+exit "$status"

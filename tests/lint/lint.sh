@@ -26,11 +26,12 @@ summary() { echo "lint: $*"; }
 
 for tool in node npm; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-        summary "FAILED: $tool is not installed (deploy/install-deps.sh installs it)."
+        summary "FAILED: $tool is not installed (deploy/install-deps.sh --lint installs it)."
         exit 2
     fi
 done
 # @redocly/cli 2.x needs Node.js 20.19+ or 22.12+ (Debian 12's own nodejs is 18).
+# (deploy/install-deps.sh --lint then installs Node.js 22 into .local/node, first on make's PATH.)
 if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
               process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a > 22 ? 0 : 1)'; then
     summary "FAILED: Node.js $(node --version) cannot run @redocly/cli 2.x, which needs 20.19+ or 22.12+."
