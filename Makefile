@@ -8,6 +8,8 @@
 #   make lint    validate openapi.yaml with Redocly's OpenAPI linter
 #   make image-test  build the container image and test it against its own
 #                throwaway PostgreSQL
+#   make fresh-check  make run, then make test, in a bare Debian 12 container
+#                on a clean clone of HEAD (slow; not part of make test)
 #   make clean   remove build output (the local database stays; see clean-db)
 #
 # deploy/install-deps.sh installs what building and running need; the test,
@@ -54,7 +56,7 @@ API_SRC  := $(sort $(wildcard tests/api/test_*.c))
 TEST_HDRS := $(wildcard tests/*/*.h)
 
 .PHONY: all build run test bench lint clean clean-db deps deps-test deps-lint deps-bench deps-browser \
-        unit-tests api-tests image image-test build-run build-test build-bench
+        unit-tests api-tests image image-test fresh-check build-run build-test build-bench
 
 all: build
 
@@ -146,6 +148,9 @@ image:
 
 image-test: deps
 	@deploy/image.sh test
+
+fresh-check:
+	@deploy/fresh-check.sh
 
 clean:
 	rm -rf $(BUILD)
