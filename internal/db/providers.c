@@ -43,7 +43,8 @@ const struct db_statement db_providers_statements[] = {
 
     /* Who can deliver method $1 in county $2 on day $3: every availability row
      * (other than "ej tillgänglig", as in the ?county= filters) of an offering
-     * valid that day, ordered by $4, a page of $5 from $6.
+     * valid that day, ordered by $4, a page of $5 from $6. No row when the
+     * method or the county (when given) does not exist.
      * Documents are built for the page only; the order needs just scalars. */
     { "method_providers",
       "WITH method AS (SELECT id FROM methods WHERE slug = $1::text), "
@@ -86,7 +87,8 @@ const struct db_statement db_providers_statements[] = {
       "                                             'newest', (SELECT max(verified_on) FROM ordered)), "
       "     'availability_updated', json_build_object('oldest', (SELECT min(availability_updated_at) FROM ordered), "
       "                                               'newest', (SELECT max(availability_updated_at) FROM ordered))))::text "
-      "WHERE EXISTS (SELECT 1 FROM method)" },
+      "WHERE EXISTS (SELECT 1 FROM method) "
+      "  AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM counties WHERE code = $2::text))" },
 
     { "county_exists", "SELECT 1 FROM counties WHERE code = $1::text FOR KEY SHARE" },
     { "municipality_exists", "SELECT 1 FROM municipalities WHERE code = $1::text FOR KEY SHARE" },

@@ -33,7 +33,7 @@ struct db_method_providers_query {
     const char *limit, *offset, *next_prefix;
 };
 
-/* DB_NOT_FOUND when no method has the slug. */
+/* DB_NOT_FOUND when the method, or the county when one is given, does not exist. */
 enum db_status db_method_providers(struct db_pool *pool, const struct db_method_providers_query *query, char **out);
 
 #endif

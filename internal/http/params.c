@@ -119,17 +119,39 @@ static bool query_has(const struct _u_request *req, const char *name)
     return false;
 }
 
+/* A parameter name as the client could have written it: clean UTF-8 as it
+ * is, anything else percent-encoded byte by byte ("%FF"), since an error's
+ * "field" must be a JSON string. Cut to fit out. */
+static void printable_name(const char *name, char *out, size_t out_size)
+{
+    size_t used = 0;
+
+    if (validate_is_clean_utf8(name)) {
+        snprintf(out, out_size, "%s", name);
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0' && used + 4 <= out_size; p++) {
+        if (*p > 0x20 && *p < 0x7f)
+            out[used++] = (char)*p;
+        else
+            used += (size_t)snprintf(out + used, out_size - used, "%%%02X", *p);
+    }
+    out[used] = '\0';
+}
+
 void params_check_known(const struct _u_request *req, const char *const *allowed,
                         const char *const *path_params, struct field_errors *errors)
 {
     const char **keys = u_map_enum_keys(req->map_url);
+    char name[64];
     char quoted[80];
 
     for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
         if (is_listed(allowed, keys[i]) || (is_listed(path_params, keys[i]) && !query_has(req, keys[i])))
             continue;
-        problem_quote_value(keys[i], quoted, sizeof(quoted));
-        field_errors_add(errors, keys[i], "Query parameter \"%s\" is not recognized here.", quoted);
+        printable_name(keys[i], name, sizeof(name));
+        problem_quote_value(name, quoted, sizeof(quoted));
+        field_errors_add_at(errors, name, "Query parameter \"%s\" is not recognized here.", quoted);
     }
 }
 

@@ -55,9 +55,16 @@ void problem_send_extended(struct _u_response *resp, unsigned status, const char
     }
     if (errors != NULL && error_count > 0) {
         list = json_array();
-        for (size_t i = 0; i < error_count; i++)
-            json_array_append_new(list, json_pack("{s:s, s:s}", "field", errors[i].field,
-                                                  "message", errors[i].message));
+        for (size_t i = 0; i < error_count; i++) {
+            json_t *entry = json_pack("{s:s, s:s}", "field", errors[i].field, "message", errors[i].message);
+            /* Only text that is not UTF-8 fails here: name the field as the detail quotes such values. */
+            if (entry == NULL) {
+                log_error("a field error could not be encoded as JSON");
+                entry = json_pack("{s:s, s:s}", "field", "(a name that is not valid UTF-8 text)", "message",
+                                  "This field name is not valid UTF-8 text.");
+            }
+            json_array_append_new(list, entry);
+        }
         json_object_set_new(body, "errors", list);
     }
     if (members != NULL)
@@ -83,12 +90,21 @@ void problem_invalid_parameters(struct _u_response *resp, const struct field_err
 
 void problem_not_found(struct _u_response *resp, const char *kind, const char *key_name, const char *key)
 {
+    problem_not_found_param(resp, NULL, kind, key_name, key);
+}
+
+void problem_not_found_param(struct _u_response *resp, const char *param, const char *kind, const char *key_name,
+                             const char *key)
+{
+    struct field_errors errors = { .count = 0 };
     char quoted[80];
     char detail[256];
 
     problem_quote_value(key, quoted, sizeof(quoted));
     snprintf(detail, sizeof(detail), "No %s has the %s \"%s\".", kind, key_name, quoted);
-    problem_send(resp, 404, "/problems/not-found", "resource not found", detail, NULL, 0);
+    if (param != NULL)
+        field_errors_add(&errors, param, "%s", detail);
+    problem_send(resp, 404, "/problems/not-found", "resource not found", detail, errors.items, errors.count);
 }
 
 void problem_no_route(struct _u_response *resp, const char *path)

@@ -54,6 +54,11 @@ void problem_invalid_parameters(struct _u_response *resp, const struct field_err
 /* 404 for a record: "No <kind> has the <key_name> \"<key>\"." */
 void problem_not_found(struct _u_response *resp, const char *kind, const char *key_name, const char *key);
 
+/* 404 for a record named by a query parameter: the detail as problem_not_found's,
+ * and errors names the parameter, e.g. ?county=99. */
+void problem_not_found_param(struct _u_response *resp, const char *param, const char *kind, const char *key_name,
+                             const char *key);
+
 /* 404 for a path that names no resource. */
 void problem_no_route(struct _u_response *resp, const char *path);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../db/catalogue.h"
 #include "../db/providers.h"
 #include "../validate/validate.h"
 #include "audit.h"
@@ -98,6 +99,16 @@ DEFINE_HISTORY_HANDLER(providers, "provider")
 #define METHOD_PROVIDERS_MAX_LIMIT 200
 #define METHOD_PROVIDERS_MAX_OFFSET 100000
 
+/* Tells which of the method and the county was missing; asked only after a 404. */
+static bool method_exists(const struct app *app, const char *slug)
+{
+    char *method = NULL;
+    enum db_status status = db_methods_get(app->read_pool, slug, &method);
+
+    free(method);
+    return status == DB_OK;
+}
+
 /* GET /v1/methods/{slug}/providers?county=&on=&sort=&limit=&offset= */
 void handle_method_providers(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
@@ -148,6 +159,8 @@ void handle_method_providers(const struct _u_request *req, struct _u_response *r
     enum db_status status = db_method_providers(app->read_pool, &query, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
+    else if (status == DB_NOT_FOUND && query.county != NULL && method_exists(app, slug))
+        problem_not_found_param(resp, "county", "county", "code", query.county);
     else
         problem_from_db(resp, status, "method", "slug", slug);
 cleanup:

@@ -644,6 +644,27 @@ static void test_no_body_leaks_internals_or_html(void **state)
     assert_int_equal(e.failed, 0);
 }
 
+/* A query parameter whose name is not UTF-8 is still named in errors, as the client wrote it. */
+static void test_a_parameter_name_that_is_not_utf8_is_named(void **state)
+{
+    static const struct { const char *path; const char *field; } cases[] = {
+        { "/v1/methods?%FF=1", "%FF" },
+        { "/v1/methods?a%FEb=1&limit=5", "a%FEb" },
+        { "/v1/methods/fft/providers?%C0%AF=x", "%C0%AF" },
+    };
+    struct expectations e = { 0 };
+    struct http_response r = { 0 };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        http_get(cases[i].path, NULL, &r);
+        if (expect_problem(&e, &r, 400, "/problems/invalid-parameter", cases[i].field, cases[i].path))
+            EXPECT(&e, json_array_size(json_at(r.json, "errors")) == 1, "%s: %.300s", cases[i].path, r.body);
+    }
+    http_response_free(&r);
+    assert_int_equal(e.failed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_request_ids_echoed_only_when_sane),
         cmocka_unit_test(test_system_endpoints),
         cmocka_unit_test(test_no_body_leaks_internals_or_html),
+        cmocka_unit_test(test_a_parameter_name_that_is_not_utf8_is_named),
     };
     return cmocka_run_group_tests_name("http", tests, NULL, NULL);
 }

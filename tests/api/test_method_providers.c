@@ -383,6 +383,17 @@ static void test_method_providers_bad_requests(void **state)
     expect_problem(&e, &r, 404, "/problems/not-found", NULL, path);
     providers_get("/v1/methods/Not_A_Slug/providers", &r);
     expect_problem(&e, &r, 404, "/problems/not-found", NULL, "a method path that is no slug");
+    /* A county code that names no county is a 404 naming the parameter, not an empty list. */
+    snprintf(path, sizeof(path), "/v1/methods/%s/providers?county=99&sort=cost", providers_method_m);
+    providers_get(path, &r);
+    if (expect_problem(&e, &r, 404, "/problems/not-found", "county", path))
+        EXPECT(&e, json_string_is(r.json, "detail", "No county has the code \"99\"."), "%s: %.300s", path, r.body);
+    /* With both missing, the method in the path is the one named. */
+    snprintf(path, sizeof(path), "/v1/methods/tp-no-such-method-%s/providers?county=99", providers_tag);
+    providers_get(path, &r);
+    if (expect_problem(&e, &r, 404, "/problems/not-found", NULL, path))
+        EXPECT(&e, json_at(r.json, "errors") == NULL && strstr(r.body, "No method has the slug") != NULL,
+               "%s: %.300s", path, r.body);
     snprintf(path, sizeof(path), "/v1/methods/%s/providers", providers_method_m);
     providers_send_as("POST", path, providers_admin_auth, NULL, "{}", &r);
     expect_problem(&e, &r, 405, "/problems/method-not-allowed", NULL, "POST to the providers of a method");
