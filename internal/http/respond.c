@@ -43,9 +43,7 @@ static double range_quality(const char *parameters)
     return 1;
 }
 
-/* The q of the most specific range in accept that matches media_type, and
- * how specific it was: 3 exact, 2 "type/ *", 1 "* / *", 0 no match (q 0). */
-static double accept_quality(const char *accept, const char *media_type, int *specificity)
+double respond_accept_quality(const char *accept, const char *media_type, int *specificity)
 {
     size_t type_length = (size_t)(strchr(media_type, '/') - media_type);
     double best = 0;
@@ -90,7 +88,7 @@ bool respond_prefers_csv(const struct _u_request *req)
 
     if (accept == NULL)
         return false;
-    csv = accept_quality(accept, "text/csv", &csv_specificity);
-    json = accept_quality(accept, "application/json", &json_specificity);
+    csv = respond_accept_quality(accept, "text/csv", &csv_specificity);
+    json = respond_accept_quality(accept, "application/json", &json_specificity);
     return csv > 0 && (csv > json || (csv == json && csv_specificity > json_specificity));
 }

@@ -15,6 +15,12 @@ void respond_json_text(struct _u_response *resp, unsigned status, const char *js
 void respond_bytes(struct _u_response *resp, unsigned status, const char *content_type, const char *bytes,
                    size_t length);
 
+/* The q of the most specific range in the Accept header value accept that
+ * matches media_type ("text/csv"), and how specific it was: 3 exact, 2
+ * "type/ *", 1 "* / *", 0 no match (then q is 0). Case-insensitive names;
+ * q is clamped to 0..1, and a range without q has 1. */
+double respond_accept_quality(const char *accept, const char *media_type, int *specificity);
+
 /* Whether the request's Accept header prefers text/csv to application/json
  * (by q value, then by how specific the matching range is). Absent: JSON. */
 bool respond_prefers_csv(const struct _u_request *req);

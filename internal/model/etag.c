@@ -17,6 +17,12 @@ void etag_of(const void *body, size_t length, char out[ETAG_SIZE])
     snprintf(out, ETAG_SIZE, "\"%s\"", hex);
 }
 
+/* Whether a list member ends at p: the end, a comma or white space. */
+static bool ends_member(const char *p)
+{
+    return *p == '\0' || *p == ',' || *p == ' ' || *p == '\t';
+}
+
 bool etag_list_matches(const char *header, const char *etag, bool weak)
 {
     size_t etag_length = strlen(etag);
@@ -26,15 +32,13 @@ bool etag_list_matches(const char *header, const char *etag, bool weak)
         bool is_weak = false;
         while (*p == ' ' || *p == '\t' || *p == ',')
             p++;
-        if (*p == '*')
+        if (*p == '*' && ends_member(p + 1))
             return true;
         if (strncmp(p, "W/", 2) == 0) {
             is_weak = true;
             p += 2;
         }
-        if ((weak || !is_weak) && strncmp(p, etag, etag_length) == 0
-            && (p[etag_length] == '\0' || p[etag_length] == ',' || p[etag_length] == ' '
-                || p[etag_length] == '\t'))
+        if ((weak || !is_weak) && strncmp(p, etag, etag_length) == 0 && ends_member(p + etag_length))
             return true;
         p = strchr(p, ',');
     }
