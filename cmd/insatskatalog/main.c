@@ -25,6 +25,7 @@
 #include "../../internal/db/notify.h"
 #include "../../internal/db/pool.h"
 #include "../../internal/db/registry.h"
+#include "../../internal/file/file.h"
 #include "../../internal/http/app.h"
 #include "../../internal/http/body.h"
 #include "../../internal/http/metrics.h"
@@ -37,30 +38,6 @@
 
 /* How long shutdown waits for requests in flight before closing anyway. */
 #define DRAIN_TIMEOUT_MS 10000
-
-static char *read_file(const char *path, size_t *length_out)
-{
-    FILE *file = fopen(path, "rb");
-    char *data = NULL;
-    long length;
-
-    if (file == NULL)
-        return NULL;
-    if (fseek(file, 0, SEEK_END) != 0 || (length = ftell(file)) < 0 || fseek(file, 0, SEEK_SET) != 0)
-        goto cleanup;
-    if ((data = malloc((size_t)length + 1)) == NULL)
-        goto cleanup;
-    if (fread(data, 1, (size_t)length, file) != (size_t)length) {
-        free(data);
-        data = NULL;
-        goto cleanup;
-    }
-    data[length] = '\0';
-    *length_out = (size_t)length;
-cleanup:
-    fclose(file);
-    return data;
-}
 
 /* A bare HTTP/1.0 GET over loopback: no libcurl needed in the runtime image. */
 static int run_healthcheck(unsigned port)
@@ -150,7 +127,7 @@ int main(int argc, char **argv)
         log_error("libsodium could not be initialised");
         goto cleanup;
     }
-    if ((openapi = read_file(config.openapi_path, &app.openapi_length)) == NULL) {
+    if ((openapi = file_read_all(config.openapi_path, &app.openapi_length)) == NULL) {
         fprintf(stderr, "OPENAPI_PATH \"%s\" cannot be read: %s.\n", config.openapi_path, strerror(errno));
         exit_code = 2;
         goto cleanup;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../file/file.h"
+
 /* Any fixed number: what matters is that every migrator uses the same one. */
 #define MIGRATION_LOCK_KEY "7123400101"
 
@@ -46,29 +48,6 @@ bool db_admin_exec(PGconn *conn, const char *sql, FILE *report, const char *what
         fprintf(report, "%s failed: %s", what, PQerrorMessage(conn));
     PQclear(res);
     return ok;
-}
-
-char *db_admin_read_file(const char *path, size_t *length_out)
-{
-    FILE *file = fopen(path, "rb");
-    char *data = NULL;
-    long length;
-
-    if (file == NULL)
-        return NULL;
-    if (fseek(file, 0, SEEK_END) == 0 && (length = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0
-        && (data = malloc((size_t)length + 1)) != NULL) {
-        if (fread(data, 1, (size_t)length, file) == (size_t)length) {
-            data[length] = '\0';
-            if (length_out != NULL)
-                *length_out = (size_t)length;
-        } else {
-            free(data);
-            data = NULL;
-        }
-    }
-    fclose(file);
-    return data;
 }
 
 static bool is_migration_name(const char *name)
@@ -113,7 +92,7 @@ static bool apply_migration(PGconn *conn, const char *sql_dir, const char *name,
         goto cleanup;
     }
     snprintf(path, sizeof(path), "%s/%s", sql_dir, name);
-    if ((sql = db_admin_read_file(path, NULL)) == NULL) {
+    if ((sql = file_read_all(path, NULL)) == NULL) {
         fprintf(report, "cannot read %s\n", path);
         goto cleanup;
     }
@@ -183,7 +162,7 @@ cleanup:
 /* Streams a file into an open COPY ... FROM STDIN. */
 static bool copy_file(PGconn *conn, const char *path, FILE *report)
 {
-    char *data = db_admin_read_file(path, NULL);
+    char *data = file_read_all(path, NULL);
     PGresult *res = NULL;
     bool ok = false;
 

@@ -18,10 +18,6 @@ PGconn *db_admin_connect(const char *url, FILE *report);
  * fixed statements); reports and returns false on failure. */
 bool db_admin_exec(PGconn *conn, const char *sql, FILE *report, const char *what);
 
-/* Reads a whole file into a new NUL-terminated string to free(); NULL on failure.
- * length_out (may be NULL) receives its length, which counts any NUL bytes inside. */
-char *db_admin_read_file(const char *path, size_t *length_out);
-
 /*
  * Applies every sql_dir/NNNN_*.sql not yet recorded in schema_migrations, in
  * order, each in its own transaction with its record. A session-level

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../file/file.h"
+
 /* Concurrent loads wait for each other instead of colliding on organisation numbers and titles. */
 #define EXAMPLES_LOCK_KEY "7123400106"
 
@@ -48,7 +50,7 @@ int db_admin_load_examples(const char *url, const char *sql_dir, int provider_co
     snprintf(providers, sizeof(providers), "%d", provider_count);
     snprintf(offerings, sizeof(offerings), "%d", offering_count);
     snprintf(agreements, sizeof(agreements), "%d", agreement_count);
-    if ((sql = db_admin_read_file(path, NULL)) == NULL) {
+    if ((sql = file_read_all(path, NULL)) == NULL) {
         fprintf(report, "cannot read %s (set SQL_DIR)\n", path);
         goto cleanup;
     }

@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../file/file.h"
 #include "../log/log.h"
+#include "../validate/validate.h"
 #include "registry.h"
+#include "write.h"
 
 /* A text value as one CSV cell: quoted when it holds a comma, quote or line
  * break, or starts or ends with white space (libcsv trims unquoted cells). */
@@ -126,14 +129,6 @@ static PGresult *run_statement(struct db_pool *pool, PGconn *conn, const char *s
     return NULL;
 }
 
-static bool command_ok(PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec(conn, sql);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    PQclear(res);
-    return ok;
-}
-
 /*
  * Sets provider_id and method_id on every row object that names an existing
  * provider and method; adds an error for each reference to nothing, and for
@@ -149,7 +144,7 @@ static bool resolve_references(struct db_pool *pool, PGconn *conn, json_t *rows,
     bool ok = false;
     const char *organisation_number_name = validate_offerings_csv_column_name(OFFERINGS_CSV_ORGANISATION_NUMBER);
     const char *method_name = validate_offerings_csv_column_name(OFFERINGS_CSV_METHOD);
-    char copy[VALIDATE_CSV_QUOTED_SIZE];
+    char copy[VALIDATE_QUOTED_SIZE];
 
     if (rows_text == NULL || (res = run_statement(pool, conn, "offerings_csv_resolve", 1, params, outcome)) == NULL)
         goto cleanup;
@@ -166,16 +161,17 @@ static bool resolve_references(struct db_pool *pool, PGconn *conn, json_t *rows,
 
         if (organisation_number != NULL && provider_id == NULL)
             validate_csv_errors_add(errors, line, OFFERINGS_CSV_ORGANISATION_NUMBER, "No provider has the "
-                                    "organisation number \"%s\".", validate_csv_quoted(organisation_number, copy));
+                                    "organisation number \"%s\".",
+                                    validate_quote(organisation_number, copy, sizeof(copy)));
         else if (organisation_number != NULL && owner != NULL && strcmp(provider_id, owner) != 0)
             validate_csv_errors_add(errors, line, OFFERINGS_CSV_ORGANISATION_NUMBER, "The API key may import "
                                     "offerings of provider %s only; the organisation number \"%s\" is another "
-                                    "provider's.", owner, validate_csv_quoted(organisation_number, copy));
+                                    "provider's.", owner, validate_quote(organisation_number, copy, sizeof(copy)));
         else if (organisation_number != NULL)
             json_object_set_new(row, "provider_id", json_string(provider_id));
         if (method != NULL && PQgetisnull(res, i, 2))
             validate_csv_errors_add(errors, line, OFFERINGS_CSV_METHOD, "No method has the slug \"%s\".",
-                                    validate_csv_quoted(method, copy));
+                                    validate_quote(method, copy, sizeof(copy)));
         else if (method != NULL)
             json_object_set_new(row, "method_id", json_string(PQgetvalue(res, i, 2)));
     }
@@ -229,7 +225,7 @@ void db_offerings_csv_import(struct db_pool *pool, const char *data, size_t leng
         out->outcome = DB_CSV_UNAVAILABLE;
         goto cleanup;
     }
-    if (!command_ok(conn, "BEGIN")) {
+    if (!db_command_ok(conn, "BEGIN")) {
         out->outcome = PQstatus(conn) == CONNECTION_OK ? DB_CSV_FAILED : DB_CSV_UNAVAILABLE;
         goto cleanup;
     }
@@ -264,7 +260,7 @@ void db_offerings_csv_import(struct db_pool *pool, const char *data, size_t leng
         out->outcome = DB_CSV_DONE;   /* cleanup rolls it all back */
         goto cleanup;
     }
-    if (!command_ok(conn, "COMMIT")) {
+    if (!db_command_ok(conn, "COMMIT")) {
         out->outcome = PQstatus(conn) == CONNECTION_OK ? DB_CSV_FAILED : DB_CSV_UNAVAILABLE;
         goto cleanup;
     }
@@ -353,7 +349,7 @@ int db_admin_import_offerings(const char *url, const char *path, bool dry_run, F
     int failed = 1;
 
     /* With its length: a NUL byte inside is refused by row and column, not taken as the end. */
-    if ((data = db_admin_read_file(path, &length)) == NULL) {
+    if ((data = file_read_all(path, &length)) == NULL) {
         fprintf(report, "cannot read %s\n", path);
         goto cleanup;
     }

@@ -25,7 +25,7 @@ static const char *const action_names[] = { "create", "update", "delete" };
  * (agreement_save_details() names nested input fields this way). */
 static _Thread_local char refused_column[64];
 
-static bool command_ok(PGconn *conn, const char *sql)
+bool db_command_ok(PGconn *conn, const char *sql)
 {
     PGresult *res = PQexec(conn, sql);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -206,7 +206,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         out->outcome = DB_WRITE_UNAVAILABLE;
         goto cleanup;
     }
-    if (!command_ok(conn, "BEGIN")) {
+    if (!db_command_ok(conn, "BEGIN")) {
         out->outcome = outcome_of_failure(pool, conn, NULL);
         goto cleanup;
     }
@@ -292,7 +292,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         goto cleanup;
     PQclear(res);
     res = NULL;
-    if (!command_ok(conn, "COMMIT")) {
+    if (!db_command_ok(conn, "COMMIT")) {
         out->outcome = DB_WRITE_FAILED;
         goto cleanup;
     }

@@ -16,6 +16,9 @@
 
 extern const struct db_statement db_write_statements[];
 
+/* Runs a statement without parameters or rows (BEGIN, COMMIT); whether it succeeded. */
+bool db_command_ok(PGconn *conn, const char *sql);
+
 /* A field of the input that names another record by slug. */
 struct db_reference {
     const char *field;              /* e.g. "intervention_type" */

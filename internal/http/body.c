@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../validate/validate.h"
 #include "problem.h"
 
 bool body_is_media_type(const char *content_type, const char *media_type)
@@ -44,7 +45,7 @@ bool body_json_or_problem(const struct _u_request *req, struct _u_response *resp
     if (*out == NULL) {
         struct field_error syntax = { .field = "(body)" };
         char reason[80];
-        problem_quote_value(error.text, reason, sizeof(reason));   /* it may quote the bad bytes */
+        validate_quote(error.text, reason, sizeof(reason));   /* it may quote the bad bytes */
         snprintf(detail, sizeof(detail), "The request body is not valid JSON: %s (line %d, column %d).", reason,
                  error.line, error.column);
         snprintf(syntax.message, sizeof(syntax.message), "%s", detail);

@@ -61,7 +61,7 @@ static void check_municipalities(const char *value, struct field_errors *errors)
             return;
     }
 bad_shape:
-    problem_quote_value(value, quoted, sizeof(quoted));
+    validate_quote(value, quoted, sizeof(quoted));
     field_errors_add(errors, "municipalities", "Query parameter \"municipalities\" must be 1 to %d municipality "
                      "codes (four digits) separated by commas, such as \"0381,0305\". It was \"%s\".",
                      COST_ESTIMATE_MAX_MUNICIPALITIES, quoted);

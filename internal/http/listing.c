@@ -35,68 +35,85 @@ char *listing_next_prefix(const struct _u_request *req, const char *path, const 
     return prefix;
 }
 
-void listing_send_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                       const struct list_spec *spec)
+void listing_check_query(const struct _u_request *req, const struct list_spec *spec, const char *const *paging,
+                         struct listing_query *out, struct field_errors *errors)
 {
     const char *since_name = spec->since_name ? spec->since_name : "updated_since";
     const struct param_spec since_spec = { .name = since_name, .kind = PARAM_TIMESTAMP };
-    const char *allowed[DB_PAGE_MAX_FILTERS + 4] = { "limit", "cursor", since_name };
-    const char *carried[DB_PAGE_MAX_FILTERS + 3] = { "limit", since_name };
+    const char *allowed[DB_PAGE_MAX_FILTERS + 8] = { since_name };
     const char *path_params[DB_PAGE_MAX_FILTERS + 1] = { NULL };
-    struct db_page_request request = { .filter_count = 0 };
-    struct field_errors errors = { .count = 0 };
-    struct param_spec cursor_spec = spec->key;
-    size_t allowed_count = 3, carried_count = 2, path_count = 0;
-    char limit_text[16];
-    char *next_prefix = NULL;
-    char *body = NULL;
-    long limit = LISTING_DEFAULT_LIMIT;
-    const char *limit_value = u_map_get(req->map_url, "limit");
+    size_t allowed_count = 1, carried_count = 2, path_count = 0;
 
+    memset(out, 0, sizeof(*out));
+    out->carried[0] = "limit";
+    out->carried[1] = since_name;
+    for (size_t i = 0; paging != NULL && paging[i] != NULL && allowed_count < 5; i++)
+        allowed[allowed_count++] = paging[i];
     for (int i = 0; spec->filters[i].name != NULL; i++) {
         const struct param_spec *filter = &spec->filters[i];
         if (filter->in_path)
             path_params[path_count++] = filter->name;
         else if (filter->constant == NULL) {
             allowed[allowed_count++] = filter->name;
-            carried[carried_count++] = filter->name;
+            out->carried[carried_count++] = filter->name;
         }
     }
+    out->path_param = path_params[0];
     /* First, so that a query parameter shadowing a path key is reported as such. */
-    params_check_known(req, allowed, path_params, &errors);
+    params_check_known(req, allowed, path_params, errors);
     for (int i = 0; spec->filters[i].name != NULL; i++) {
         const struct param_spec *filter = &spec->filters[i];
         const char *value = filter->constant ? filter->constant : u_map_get(req->map_url, filter->name);
-        if (params_check(filter, value, &errors))
-            request.filters[i] = value;
-        else if (filter->in_path && errors.count == 1) {
-            /* A path key of the wrong shape cannot name a record (unless a
-             * shadowing query parameter garbled it: that is the 400 above). */
-            problem_not_found(resp, "record", filter->name, value);
-            return;
-        }
-        request.filter_count = i + 1;
+        if (params_check(filter, value, errors))
+            out->request.filters[i] = value;
+        else if (filter->in_path && errors->count == 1)
+            out->bad_path_key = filter;
+        out->request.filter_count = i + 1;
+    }
+    out->request.updated_since = u_map_get(req->map_url, since_name);
+    params_check(&since_spec, out->request.updated_since, errors);
+}
+
+void listing_send_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                       const struct list_spec *spec)
+{
+    static const char *const paging[] = { "limit", "cursor", NULL };
+    struct listing_query query;
+    struct field_errors errors = { .count = 0 };
+    struct param_spec cursor_spec = spec->key;
+    char limit_text[16];
+    char *next_prefix = NULL;
+    char *body = NULL;
+    long limit = LISTING_DEFAULT_LIMIT;
+    const char *limit_value = u_map_get(req->map_url, "limit");
+    struct db_page_request *request = &query.request;
+
+    listing_check_query(req, spec, paging, &query, &errors);
+    if (query.bad_path_key != NULL) {
+        /* A path key of the wrong shape cannot name a record (unless a
+         * shadowing query parameter garbled it: that is a 400). */
+        const char *name = query.bad_path_key->name;
+        problem_not_found(resp, "record", name, u_map_get(req->map_url, name));
+        return;
     }
     params_check_long("limit", limit_value, 1, LISTING_MAX_LIMIT, &limit, &errors);
     cursor_spec.name = "cursor";
-    request.cursor = u_map_get(req->map_url, "cursor");
-    params_check(&cursor_spec, request.cursor, &errors);
-    request.updated_since = u_map_get(req->map_url, since_name);
-    params_check(&since_spec, request.updated_since, &errors);
+    request->cursor = u_map_get(req->map_url, "cursor");
+    params_check(&cursor_spec, request->cursor, &errors);
     if (!params_ok_or_problem(resp, &errors))
         goto cleanup;
 
     snprintf(limit_text, sizeof(limit_text), "%ld", limit);
-    request.limit = limit_text;
-    next_prefix = listing_next_prefix(req, spec->path ? spec->path : req->url_path, carried, "cursor");
+    request->limit = limit_text;
+    next_prefix = listing_next_prefix(req, spec->path ? spec->path : req->url_path, query.carried, "cursor");
     if (next_prefix == NULL) {
         problem_internal(resp);
         goto cleanup;
     }
-    request.next_prefix = next_prefix;
-    enum db_status status = spec->fetch(app->read_pool, &request, &body);
-    if (status == DB_NOT_FOUND && spec->path_kind != NULL && path_count > 0) {
-        problem_not_found(resp, spec->path_kind, path_params[0], u_map_get(req->map_url, path_params[0]));
+    request->next_prefix = next_prefix;
+    enum db_status status = spec->fetch(app->read_pool, request, &body);
+    if (status == DB_NOT_FOUND && spec->path_kind != NULL && query.path_param != NULL) {
+        problem_not_found(resp, spec->path_kind, query.path_param, u_map_get(req->map_url, query.path_param));
         goto cleanup;
     }
     if (status != DB_OK) {

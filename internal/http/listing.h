@@ -31,6 +31,24 @@ struct get_spec {
     enum db_status (*fetch)(struct db_pool *pool, const char *key, char **out);
 };
 
+/* A list's query as checked by listing_check_query(). */
+struct listing_query {
+    struct db_page_request request;                 /* filters and updated_since set; paging is the caller's */
+    const char *carried[DB_PAGE_MAX_FILTERS + 3];   /* "limit", updated_since and the query filters */
+    const char *path_param;                         /* the first filter read from the path, or NULL */
+    const struct param_spec *bad_path_key;          /* a path filter of the wrong shape, when it was the
+                                                     * first error (no shadowing query parameter garbled it) */
+};
+
+/*
+ * The checks every list makes, a page or the CSV export: no parameter other
+ * than the spec's filters, its updated_since and paging (NULL-terminated
+ * names the caller checks itself); every filter (constants included) into
+ * out->request; updated_since. Errors are collected in errors.
+ */
+void listing_check_query(const struct _u_request *req, const struct list_spec *spec, const char *const *paging,
+                         struct listing_query *out, struct field_errors *errors);
+
 /* GET <path>?filters&updated_since&limit&cursor: one page of the list. */
 void listing_send_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                        const struct list_spec *spec);

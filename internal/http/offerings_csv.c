@@ -23,37 +23,19 @@
 void offerings_csv_send_export(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                                const struct list_spec *spec)
 {
-    static const char *const paging[] = { "limit", "cursor" };
-    const char *since_name = spec->since_name ? spec->since_name : "updated_since";
-    const struct param_spec since_spec = { .name = since_name, .kind = PARAM_TIMESTAMP };
-    const char *allowed[DB_PAGE_MAX_FILTERS + 4] = { since_name, paging[0], paging[1] };
-    const char *path_params[DB_PAGE_MAX_FILTERS + 1] = { NULL };
-    struct db_page_request request = { .filter_count = 0 };
+    static const char *const paging[] = { "limit", "cursor", NULL };
+    struct listing_query query;
     struct field_errors errors = { .count = 0 };
-    size_t allowed_count = 3, path_count = 0;
     char *body = NULL;
 
-    for (int i = 0; spec->filters[i].name != NULL; i++) {
-        const struct param_spec *filter = &spec->filters[i];
-        const char *value = filter->constant ? filter->constant : u_map_get(req->map_url, filter->name);
-        if (filter->in_path)
-            path_params[path_count++] = filter->name;
-        else if (filter->constant == NULL)
-            allowed[allowed_count++] = filter->name;
-        if (params_check(filter, value, &errors))
-            request.filters[i] = value;
-        request.filter_count = i + 1;
-    }
-    params_check_known(req, allowed, path_params, &errors);
-    for (size_t i = 0; i < sizeof(paging) / sizeof(paging[0]); i++)
+    listing_check_query(req, spec, paging, &query, &errors);
+    for (size_t i = 0; paging[i] != NULL; i++)
         if (u_map_get(req->map_url, paging[i]) != NULL)
             field_errors_add(&errors, paging[i], "Query parameter \"%s\" does not apply to text/csv: the CSV holds "
                              "every matching offering, without pages.", paging[i]);
-    request.updated_since = u_map_get(req->map_url, since_name);
-    params_check(&since_spec, request.updated_since, &errors);
     if (!params_ok_or_problem(resp, &errors))
         return;
-    enum db_status status = db_offerings_csv_export(app->pool, &request, &body);
+    enum db_status status = db_offerings_csv_export(app->pool, &query.request, &body);
     if (status == DB_OK)
         respond_bytes(resp, 200, "text/csv; charset=utf-8", body, strlen(body));
     else

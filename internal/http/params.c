@@ -8,23 +8,6 @@
 
 #include "../validate/validate.h"
 
-static bool is_choice(const char *const *choices, const char *value)
-{
-    for (; choices != NULL && *choices != NULL; choices++)
-        if (strcmp(*choices, value) == 0)
-            return true;
-    return false;
-}
-
-static void join_choices(const char *const *choices, char *out, size_t out_size)
-{
-    size_t used = 0;
-
-    out[0] = '\0';
-    for (; choices != NULL && *choices != NULL && used < out_size; choices++)
-        used += (size_t)snprintf(out + used, out_size - used, "%s\"%s\"", used ? ", " : "", *choices);
-}
-
 bool params_check(const struct param_spec *spec, const char *value, struct field_errors *errors)
 {
     char quoted[80];
@@ -35,7 +18,7 @@ bool params_check(const struct param_spec *spec, const char *value, struct field
 
     if (value == NULL)
         return true;
-    problem_quote_value(value, quoted, sizeof(quoted));
+    validate_quote(value, quoted, sizeof(quoted));
     switch (spec->kind) {
     case PARAM_SLUG:
         if (!(valid = validate_is_slug(value)))
@@ -69,8 +52,8 @@ bool params_check(const struct param_spec *spec, const char *value, struct field
                              spec->name, quoted);
         break;
     case PARAM_CHOICE:
-        if (!(valid = is_choice(spec->choices, value))) {
-            join_choices(spec->choices, choices, sizeof(choices));
+        if (!(valid = validate_is_choice(spec->choices, value))) {
+            validate_join_choices(spec->choices, choices, sizeof(choices));
             field_errors_add(errors, spec->name, "Query parameter \"%s\" must be one of %s. It was \"%s\".",
                              spec->name, choices, quoted);
         }
@@ -150,7 +133,7 @@ void params_check_known(const struct _u_request *req, const char *const *allowed
         if (is_listed(allowed, keys[i]) || (is_listed(path_params, keys[i]) && !query_has(req, keys[i])))
             continue;
         printable_name(keys[i], name, sizeof(name));
-        problem_quote_value(name, quoted, sizeof(quoted));
+        validate_quote(name, quoted, sizeof(quoted));
         field_errors_add_at(errors, name, "Query parameter \"%s\" is not recognized here.", quoted);
     }
 }
@@ -168,7 +151,7 @@ void params_check_long(const char *name, const char *value, long min, long max, 
             *out = parsed;
         return;
     }
-    problem_quote_value(value, quoted, sizeof(quoted));
+    validate_quote(value, quoted, sizeof(quoted));
     field_errors_add(errors, name, "Query parameter \"%s\" must be an integer from %ld to %ld. It was \"%s\".", name,
                      min, max, quoted);
 }

@@ -14,27 +14,6 @@
 #include "../log/log.h"
 #include "../validate/validate.h"
 
-void problem_quote_value(const char *value, char *out, size_t out_size)
-{
-    size_t length;
-
-    if (value == NULL || !validate_is_clean_utf8(value)) {
-        snprintf(out, out_size, "%s", "(a value that is not valid UTF-8 text)");
-        return;
-    }
-    length = strlen(value);
-    if (length + 1 <= out_size && length <= 60) {
-        memcpy(out, value, length + 1);
-        return;
-    }
-    length = out_size > 64 ? 60 : out_size - 4;
-    /* Step back to the start of a UTF-8 character so the cut stays valid. */
-    while (length > 0 && ((unsigned char)value[length] & 0xc0) == 0x80)
-        length--;
-    memcpy(out, value, length);
-    memcpy(out + length, "...", 4);
-}
-
 void problem_send(struct _u_response *resp, unsigned status, const char *type, const char *title,
                   const char *detail, const struct field_error *errors, size_t error_count)
 {
@@ -100,7 +79,7 @@ void problem_not_found_param(struct _u_response *resp, const char *param, const 
     char quoted[80];
     char detail[256];
 
-    problem_quote_value(key, quoted, sizeof(quoted));
+    validate_quote(key, quoted, sizeof(quoted));
     snprintf(detail, sizeof(detail), "No %s has the %s \"%s\".", kind, key_name, quoted);
     if (param != NULL)
         field_errors_add(&errors, param, "%s", detail);
@@ -112,7 +91,7 @@ void problem_no_route(struct _u_response *resp, const char *path)
     char quoted[80];
     char detail[256];
 
-    problem_quote_value(path, quoted, sizeof(quoted));
+    validate_quote(path, quoted, sizeof(quoted));
     snprintf(detail, sizeof(detail), "No resource is at the path \"%s\". The paths are listed in /openapi.yaml.",
              quoted);
     problem_send(resp, 404, "/problems/not-found", "resource not found", detail, NULL, 0);
@@ -123,7 +102,7 @@ void problem_method_not_allowed(struct _u_response *resp, const char *method, co
     char quoted[80];
     char detail[256];
 
-    problem_quote_value(method, quoted, sizeof(quoted));
+    validate_quote(method, quoted, sizeof(quoted));
     snprintf(detail, sizeof(detail), "The method \"%s\" cannot be used on this resource. Allowed: %s.", quoted,
              allow);
     problem_send(resp, 405, "/problems/method-not-allowed", "method not allowed", detail, NULL, 0);
@@ -191,7 +170,7 @@ void problem_unresolved_reference(struct _u_response *resp, const char *field, c
     if (value == NULL) {
         snprintf(detail, sizeof(detail), "Field \"%s\" names a record that does not exist.", field);
     } else {
-        problem_quote_value(value, quoted, sizeof(quoted));
+        validate_quote(value, quoted, sizeof(quoted));
         snprintf(detail, sizeof(detail), "Field \"%s\" names \"%s\", which does not exist.", field, quoted);
     }
     snprintf(error.message, sizeof(error.message), "%s", detail);
@@ -204,7 +183,7 @@ void problem_duplicate(struct _u_response *resp, const char *kind, const char *k
     char detail[256];
     struct field_error error = { .field = "slug" };
 
-    problem_quote_value(key, quoted, sizeof(quoted));
+    validate_quote(key, quoted, sizeof(quoted));
     snprintf(detail, sizeof(detail), "The slug \"%s\" is already taken by another %s.", quoted, kind);
     snprintf(error.message, sizeof(error.message), "%s", detail);
     problem_send(resp, 409, "/problems/duplicate", "duplicate", detail, &error, 1);
@@ -219,7 +198,7 @@ void problem_still_referenced(struct _u_response *resp, const char *kind, const 
     json_t *members = json_object();
     size_t count = json_array_size(referrers);
 
-    problem_quote_value(key, quoted, sizeof(quoted));
+    validate_quote(key, quoted, sizeof(quoted));
     if (count > 0)
         snprintf(detail, sizeof(detail), "The %s \"%s\" cannot be deleted while %zu %s to it; "
                  "referrers lists them.", kind, quoted, count, count == 1 ? "record refers" : "records refer");

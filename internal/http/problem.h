@@ -79,8 +79,6 @@ void problem_wrong_state(struct _u_response *resp, const char *kind);
 /* 500 with a fixed detail; the cause goes to the log only. */
 void problem_internal(struct _u_response *resp);
 
-/* Copies a user value for quoting in a detail: clean UTF-8, at most 60 bytes
- * (cut at a character boundary, with "..."), or a note that it was not. */
-void problem_quote_value(const char *value, char *out, size_t out_size);
+/* User values in details are quoted with validate_quote() (validate/validate.h). */
 
 #endif

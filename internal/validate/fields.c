@@ -53,22 +53,6 @@ static const char *type_name(const json_t *value)
     return "unrecognized";
 }
 
-static bool is_choice(const char *const *choices, const char *value)
-{
-    for (; choices != NULL && *choices != NULL; choices++)
-        if (strcmp(*choices, value) == 0)
-            return true;
-    return false;
-}
-
-static void list_choices(const char *const *choices, char *out, size_t out_size)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (; choices != NULL && *choices != NULL && used < out_size; choices++)
-        used += (size_t)snprintf(out + used, out_size - used, "%s\"%s\"", used ? ", " : "", *choices);
-}
-
 static bool is_url(const char *text)
 {
     return (strncmp(text, "https://", 8) == 0 && text[8] != '\0')
@@ -175,8 +159,8 @@ static void check_value(const struct field_spec *spec, const json_t *value, stru
                              type_name(value));
         return;
     case FIELD_CHOICE:
-        if (text == NULL || !is_choice(spec->choices, text)) {
-            list_choices(spec->choices, choices, sizeof(choices));
+        if (text == NULL || !validate_is_choice(spec->choices, text)) {
+            validate_join_choices(spec->choices, choices, sizeof(choices));
             field_errors_add(errors, spec->name, "Field \"%s\" must be one of %s.", spec->name, choices);
         }
         return;
@@ -193,7 +177,7 @@ static void check_value(const struct field_spec *spec, const json_t *value, stru
             const char *s = json_string_value(item);
             if (!ok || s == NULL)
                 ok = false;
-            else if (spec->type == FIELD_CHOICE_ARRAY && !is_choice(spec->choices, s))
+            else if (spec->type == FIELD_CHOICE_ARRAY && !validate_is_choice(spec->choices, s))
                 ok = false;
             else if (spec->type == FIELD_TEXT_ARRAY && (!validate_is_clean_utf8(s) || s[0] == '\0'
                                                         || strlen(s) > spec->max_length))
@@ -205,7 +189,7 @@ static void check_value(const struct field_spec *spec, const json_t *value, stru
         if (ok)
             return;
         if (spec->type == FIELD_CHOICE_ARRAY) {
-            list_choices(spec->choices, choices, sizeof(choices));
+            validate_join_choices(spec->choices, choices, sizeof(choices));
             field_errors_add(errors, spec->name, "Field \"%s\" must be a non-empty array of distinct values from %s.",
                              spec->name, choices);
         } else {

@@ -95,32 +95,6 @@ void validate_csv_errors_sort(struct validate_csv_errors *errors)
         qsort(errors->items, errors->count, sizeof(errors->items[0]), compare_errors);
 }
 
-const char *validate_csv_quoted(const char *value, char out[VALIDATE_CSV_QUOTED_SIZE])
-{
-    size_t length = strlen(value);
-
-    if (!validate_is_clean_utf8(value))
-        return "(text that is not valid UTF-8 or has control characters)";
-    if (length > 60) {
-        length = 56;
-        while (length > 0 && ((unsigned char)value[length] & 0xc0) == 0x80)
-            length--;
-        memcpy(out, value, length);
-        memcpy(out + length, "...", 4);
-        return out;
-    }
-    memcpy(out, value, length + 1);
-    return out;
-}
-
-static bool is_choice(const char *const *choices, const char *value, size_t length)
-{
-    for (; *choices != NULL; choices++)
-        if (strlen(*choices) == length && strncmp(*choices, value, length) == 0)
-            return true;
-    return false;
-}
-
 /* A number of days from 0 to 365 with at most one decimal ("2", "2.5"): the column is numeric(5, 1). */
 static bool is_training_days(const char *text)
 {
@@ -154,7 +128,7 @@ static json_t *split_list(const char *text, const char *const *choices, size_t m
         size_t length = end ? (size_t)(end - start) : strlen(start);
         char *item = strndup(start, length);
         bool ok = item != NULL && length > 0 && length <= max_bytes && json_array_size(items) < max_items
-                  && (choices == NULL || is_choice(choices, start, length));
+                  && (choices == NULL || validate_is_choice_n(choices, start, length));
         for (size_t i = 0; ok && i < json_array_size(items); i++)
             ok = strcmp(json_string_value(json_array_get(items, i)), item) != 0;
         if (ok)
@@ -171,19 +145,11 @@ static json_t *split_list(const char *text, const char *const *choices, size_t m
     return items;
 }
 
-static void list_choices(const char *const *choices, char *out, size_t out_size)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (; *choices != NULL && used < out_size; choices++)
-        used += (size_t)snprintf(out + used, out_size - used, "%s\"%s\"", used ? ", " : "", *choices);
-}
-
 /* Checks one non-empty cell; returns its typed value, or NULL after adding an error. */
 static json_t *cell_value(int column, const char *text, long row, struct validate_csv_errors *errors)
 {
     const char *name = validate_offerings_csv_column_name(column);
-    char copy[VALIDATE_CSV_QUOTED_SIZE], choices[100];
+    char copy[VALIDATE_QUOTED_SIZE], choices[100];
     json_t *value = NULL;
     long number;
     bool flag;
@@ -194,59 +160,60 @@ static json_t *cell_value(int column, const char *text, long row, struct validat
             return json_string(text);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a Swedish organisation number: ten "
                                 "digits without a hyphen, the last a correct check digit. It is \"%s\".", name,
-                                validate_csv_quoted(text, copy));
+                                validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_SLUG:
         if (validate_is_slug(text))
             return json_string(text);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a method slug such as \"triple-p\". "
-                                "It is \"%s\".", name, validate_csv_quoted(text, copy));
+                                "It is \"%s\".", name, validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_SEK:
         if (validate_parse_long(text, 0, MAX_SEK, &number))
             return json_integer(number);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a whole number of kronor from 0 to %ld. "
-                                "It is \"%s\".", name, MAX_SEK, validate_csv_quoted(text, copy));
+                                "It is \"%s\".", name, MAX_SEK, validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_DAYS:
         if (is_training_days(text))
             return json_string(text);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a number of days from 0 to %ld with at "
                                 "most one decimal, such as \"2.5\". It is \"%s\".", name, MAX_TRAINING_DAYS,
-                                validate_csv_quoted(text, copy));
+                                validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_ROLES:
         if ((value = split_list(text, trainee_roles, 2, 20)) != NULL)
             return value;
-        list_choices(trainee_roles, choices, sizeof(choices));
+        validate_join_choices(trainee_roles, choices, sizeof(choices));
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be distinct values from %s joined with "
-                                "\"|\", or empty. It is \"%s\".", name, choices, validate_csv_quoted(text, copy));
+                                "\"|\", or empty. It is \"%s\".", name, choices,
+                                validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_BOOLEAN:
         if (validate_parse_bool(text, &flag))
             return json_boolean(flag);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be \"true\" or \"false\". It is \"%s\".",
-                                name, validate_csv_quoted(text, copy));
+                                name, validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_DELIVERY:
-        if (is_choice(delivery_modes, text, strlen(text)))
+        if (validate_is_choice(delivery_modes, text))
             return json_string(text);
-        list_choices(delivery_modes, choices, sizeof(choices));
+        validate_join_choices(delivery_modes, choices, sizeof(choices));
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be one of %s. It is \"%s\".", name,
-                                choices, validate_csv_quoted(text, copy));
+                                choices, validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_LANGUAGES:
         if ((value = split_list(text, NULL, MAX_LANGUAGES, MAX_LANGUAGE_BYTES)) != NULL)
             return value;
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be at most %d distinct languages of 1 to %d "
                                 "bytes joined with \"|\", or empty. It is \"%s\".", name, MAX_LANGUAGES,
-                                MAX_LANGUAGE_BYTES, validate_csv_quoted(text, copy));
+                                MAX_LANGUAGE_BYTES, validate_quote(text, copy, sizeof(copy)));
         return NULL;
     case CELL_DATE:
         if (validate_is_date(text))
             return json_string(text);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a date such as \"2025-01-31\". "
-                                "It is \"%s\".", name, validate_csv_quoted(text, copy));
+                                "It is \"%s\".", name, validate_quote(text, copy, sizeof(copy)));
         return NULL;
     }
     return NULL;
@@ -297,7 +264,7 @@ static void on_cell(void *text, size_t length, void *data)
 
 static void check_header(struct parse_state *state)
 {
-    char copy[VALIDATE_CSV_QUOTED_SIZE];
+    char copy[VALIDATE_QUOTED_SIZE];
 
     state->stop = state->cell_count != VALIDATE_OFFERINGS_CSV_COLUMNS;
     if (state->stop)
@@ -310,7 +277,8 @@ static void check_header(struct parse_state *state)
             continue;
         state->stop = true;
         validate_csv_errors_add(state->errors, state->record_row, i + 1, "Header column %d must be \"%s\"; it is "
-                                "\"%s\".", i + 1, validate_offerings_csv_columns[i], validate_csv_quoted(cell, copy));
+                                "\"%s\".", i + 1, validate_offerings_csv_columns[i],
+                                validate_quote(cell, copy, sizeof(copy)));
     }
 }
 

@@ -78,15 +78,6 @@ void validate_csv_errors_sort(struct validate_csv_errors *errors);
 /* Frees the kept errors and zeroes the struct; accepts a zeroed struct. */
 void validate_csv_errors_release(struct validate_csv_errors *errors);
 
-#define VALIDATE_CSV_QUOTED_SIZE 64
-
-/*
- * A cell as an error message may quote it: value itself copied into out
- * when it is clean UTF-8 of at most 60 bytes, cut at a character and ended
- * with "..." when longer, or a fixed description when it is not clean
- * UTF-8. Returns out or that description (static); never NULL.
- */
-const char *validate_csv_quoted(const char *value, char out[VALIDATE_CSV_QUOTED_SIZE]);
 
 /*
  * Parses a whole CSV file (length bytes; NUL bytes inside are refused, not

@@ -7,6 +7,7 @@
  */
 #include "validate.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -235,4 +236,49 @@ bool validate_is_phone(const char *text)
         if (!is_digit(*p) && *p != ' ' && *p != '-' && *p != '(' && *p != ')')
             return false;
     return true;
+}
+
+bool validate_is_choice_n(const char *const *choices, const char *value, size_t length)
+{
+    for (; choices != NULL && *choices != NULL; choices++)
+        if (strlen(*choices) == length && strncmp(*choices, value, length) == 0)
+            return true;
+    return false;
+}
+
+bool validate_is_choice(const char *const *choices, const char *value)
+{
+    return value != NULL && validate_is_choice_n(choices, value, strlen(value));
+}
+
+void validate_join_choices(const char *const *choices, char *out, size_t out_size)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    /* snprintf returns what it would have written, so used may pass out_size: the loop stops there. */
+    for (; choices != NULL && *choices != NULL && used < out_size; choices++)
+        used += (size_t)snprintf(out + used, out_size - used, "%s\"%s\"", used ? ", " : "", *choices);
+}
+
+const char *validate_quote(const char *value, char *out, size_t out_size)
+{
+    size_t length;
+
+    if (value == NULL || !validate_is_clean_utf8(value)) {
+        snprintf(out, out_size, "%s", "(text that is not valid UTF-8 or has control characters)");
+        return out;
+    }
+    length = strlen(value);
+    if (length <= 60 && length < out_size) {
+        memcpy(out, value, length + 1);
+        return out;
+    }
+    length = out_size >= VALIDATE_QUOTED_SIZE ? 56 : out_size - 4;
+    /* Step back to the start of a UTF-8 character so the cut stays valid. */
+    while (length > 0 && ((unsigned char)value[length] & 0xc0) == 0x80)
+        length--;
+    memcpy(out, value, length);
+    memcpy(out + length, "...", 4);
+    return out;
 }

@@ -47,4 +47,19 @@ bool validate_is_phone(const char *text);
 /* Boolean query value: "true" or "false". Stores it in *out. */
 bool validate_parse_bool(const char *text, bool *out);
 
+/* A user value as a message may quote it, written into out (at least
+ * VALIDATE_QUOTED_SIZE bytes): the value itself when it is clean UTF-8 of at
+ * most 60 bytes; cut at a character and ended with "..." when longer; a fixed
+ * description when it is NULL or not clean UTF-8. Returns out. */
+#define VALIDATE_QUOTED_SIZE 64
+const char *validate_quote(const char *value, char *out, size_t out_size);
+
+/* Whether value is one of choices (NULL-terminated; NULL is an empty list). */
+bool validate_is_choice(const char *const *choices, const char *value);
+/* The same for the length bytes at value, which need not end with a NUL. */
+bool validate_is_choice_n(const char *const *choices, const char *value, size_t length);
+
+/* Writes choices as a list for a message, each quoted: "\"a\", \"b\"" (cut to fit out). */
+void validate_join_choices(const char *const *choices, char *out, size_t out_size);
+
 #endif
