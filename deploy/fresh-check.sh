@@ -56,6 +56,15 @@ msg "clean clone of $(git -C "$root" log -1 --format='%h %s' "$head" | cut -c1-7
 ctr=$(buildah from --name "insatskatalog-fresh-check-$$" scratch) || die "buildah from scratch failed"
 buildah add --quiet "$ctr" "$MINBASE_TAR" / >/dev/null || die "buildah add $MINBASE_TAR failed"
 buildah copy --quiet "$ctr" "$logs/src" /src >/dev/null || die "buildah copy of the clone failed"
+# A machine of this workplace trusts the certificate authorities this host
+# has added (HTTPS to the npm registry passes through them): so does the
+# container, once install-deps.sh installs ca-certificates.
+trust=()
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  buildah copy --quiet "$ctr" /usr/local/share/ca-certificates /usr/local/share/ca-certificates >/dev/null ||
+    die "buildah copy of /usr/local/share/ca-certificates failed"
+  trust=(--env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+fi
 
 port=$(free_port) && pg_port=$(free_port) || die "no free port found"
 
@@ -74,7 +83,7 @@ fi
 
 fft_answers() {
   local line
-  exec 3<>"/dev/tcp/127.0.0.1/$PORT" 2>/dev/null || return 1
+  { exec 3<>"/dev/tcp/127.0.0.1/$PORT"; } 2>/dev/null || return 1
   printf "GET /v1/methods/fft HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3
   IFS= read -r -t 5 line <&3
   exec 3<&-
@@ -125,7 +134,7 @@ else say "fail test $((SECONDS - t1)) exit $rc: ${summary:-no summary line}"; fi
 msg "running make run, then make test, in the container $ctr (PORT=$port PG_PORT=$pg_port); logs in $logs"
 buildah run --isolation=chroot --network=host \
   --env PORT="$port" --env PG_PORT="$pg_port" --env RUN_TIMEOUT="$RUN_TIMEOUT" \
-  --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${trust[@]}" \
   "$ctr" -- bash -c "$inner" >"$logs/steps.log" 2>&1
 for f in make.log run.log test.log; do
   buildah run --isolation=chroot "$ctr" -- cat "/root/$f" >"$logs/$f" 2>/dev/null
