@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../db/providers.h"
+#include "../validate/offerings.h"
 #include "audit.h"
 #include "handlers.h"
 #include "listing.h"
@@ -43,30 +44,9 @@ static const struct get_spec availability_one = {
     "availability record", { .name = "id", .kind = PARAM_ID }, db_availability_get
 };
 
-/* Must match the trainee_role, delivery_mode and availability_status enums in sql/0006_providers.sql. */
-static const char *const trainee_roles[] = { "behandlare", "handledare", NULL };
-static const char *const delivery_modes[] = { "på plats", "digitalt", "båda", NULL };
+/* Must match the availability_status enum in sql/0006_providers.sql. */
 static const char *const availability_statuses[] = {
     "tillgänglig", "begränsad", "väntelista", "planerad", "ej tillgänglig", NULL
-};
-
-static const struct field_spec offering_fields[] = {
-    FIELD_SPEC_ID_REFERENCE("provider_id", true, "provider"),
-    FIELD_SPEC_REFERENCE("method", true, "method"),
-    FIELD_SPEC_INTEGER("startup_fee_sek", false, 0, 100000000),
-    FIELD_SPEC_INTEGER("training_cost_per_participant_sek", false, 0, 100000000),
-    FIELD_SPEC_INTEGER("cost_per_case_sek", false, 0, 100000000),
-    FIELD_SPEC_INTEGER("yearly_fee_sek", false, 0, 100000000),
-    FIELD_SPEC_NUMBER("training_days", false, 0, 365),
-    FIELD_SPEC_CHOICES("training_for", false, trainee_roles),
-    FIELD_SPEC_BOOLEAN("certification_required", false),
-    FIELD_SPEC_CHOICE("delivery", true, delivery_modes),
-    FIELD_SPEC_TEXTS("languages", false, 20, 40),
-    FIELD_SPEC_OF("valid_from", FIELD_DATE, true),
-    FIELD_SPEC_OF("valid_to", FIELD_DATE, false),
-    FIELD_SPEC_OF("verified_on", FIELD_DATE, false),
-    FIELD_SPEC_BOOLEAN("example", false),
-    FIELD_SPEC_END,
 };
 
 static const struct field_spec availability_fields[] = {
@@ -90,33 +70,10 @@ static void check_availability(const json_t *input, struct field_errors *errors)
                          "(its code starts with \"%.2s\").", county);
 }
 
-/* The column keeps one decimal: 2.25 days would be stored as 2.3, so it is refused instead; and
- * languages must survive the CSV round trip. */
-static void check_offering(const json_t *input, struct field_errors *errors)
-{
-    const json_t *days = json_object_get(input, "training_days");
-    const json_t *language;
-    size_t index;
-
-    /* The CSV format joins languages with "|", so a language must not hold one. */
-    json_array_foreach(json_object_get(input, "languages"), index, language) {
-        if (json_is_string(language) && strchr(json_string_value(language), '|') != NULL) {
-            field_errors_add(errors, "languages", "Field \"languages\" must not contain \"|\", which separates "
-                             "languages in CSV.");
-            break;
-        }
-    }
-    if (json_is_number(days)) {
-        double tenths = json_number_value(days) * 10;
-        if (tenths - (double)(long long)(tenths + 0.5) > 1e-9 || (double)(long long)(tenths + 0.5) - tenths > 1e-9)
-            field_errors_add(errors, "training_days", "Field \"training_days\" takes at most one decimal, such as 2.5.");
-    }
-}
-
 static const struct writable_resource offering_writable = {
     .kind = "offering",
     .collection_path = "/v1/offerings",
-    .fields = offering_fields,
+    .fields = validate_offering_fields,
     .low_field = "valid_from",
     .high_field = "valid_to",
     .db = &db_offerings_writable,
@@ -124,7 +81,7 @@ static const struct writable_resource offering_writable = {
     .key_is_id = true,
     .owner_scope_prefix = "provider:",
     .unique_fields = "valid_from, provider_id, method",
-    .extra_check = check_offering,
+    .extra_check = validate_offering_rules,
 };
 
 static const struct writable_resource availability_writable = {

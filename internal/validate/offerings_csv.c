@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "offerings.h"
 #include "validate.h"
 
 /* tag-offerings-csv-header: the names below and VALIDATE_OFFERINGS_CSV_HEADER must agree. */
@@ -20,25 +21,24 @@ const char *const validate_offerings_csv_columns[VALIDATE_OFFERINGS_CSV_COLUMNS]
     "delivery", "languages", "valid_from", "valid_to", "verified_on",
 };
 
-enum cell_kind { CELL_ORGANISATION_NUMBER, CELL_SLUG, CELL_SEK, CELL_DAYS, CELL_ROLES, CELL_BOOLEAN,
-                 CELL_DELIVERY, CELL_LANGUAGES, CELL_DATE };
+/* The one column the JSON writes do not have: they name the provider by id. */
+static const struct field_spec organisation_number_column =
+    FIELD_SPEC_OF("provider_organisation_number", FIELD_ORGANISATION_NUMBER, true);
 
-static const struct { enum cell_kind kind; bool required; } column_rules[VALIDATE_OFFERINGS_CSV_COLUMNS] = {
-    { CELL_ORGANISATION_NUMBER, true }, { CELL_SLUG, true }, { CELL_SEK, false }, { CELL_SEK, false },
-    { CELL_SEK, false }, { CELL_SEK, false }, { CELL_DAYS, false }, { CELL_ROLES, false },
-    { CELL_BOOLEAN, false }, { CELL_DELIVERY, true }, { CELL_LANGUAGES, false }, { CELL_DATE, true },
-    { CELL_DATE, false }, { CELL_DATE, false },
-};
+/* A column's type, limits, choices and whether it is required: the JSON field of the same name. */
+static const struct field_spec *column_spec(int column)
+{
+    const char *name = validate_offerings_csv_column_name(column);
+    return column == OFFERINGS_CSV_ORGANISATION_NUMBER ? &organisation_number_column : validate_offering_field(name);
+}
 
-/* The same limits as the JSON writes (offering_fields in http/offerings.c). */
-#define MAX_SEK 100000000L
-#define MAX_TRAINING_DAYS 365L
-#define MAX_LANGUAGES 20
-#define MAX_LANGUAGE_BYTES 40
-
-/* Must match the trainee_role and delivery_mode enums in sql/0006_providers.sql. */
-static const char *const trainee_roles[] = { "behandlare", "handledare", NULL };
-static const char *const delivery_modes[] = { "på plats", "digitalt", "båda", NULL };
+static size_t count_choices(const char *const *choices)
+{
+    size_t count = 0;
+    while (choices[count] != NULL)
+        count++;
+    return count;
+}
 
 const char *validate_offerings_csv_column_name(int column)
 {
@@ -95,8 +95,8 @@ void validate_csv_errors_sort(struct validate_csv_errors *errors)
         qsort(errors->items, errors->count, sizeof(errors->items[0]), compare_errors);
 }
 
-/* A number of days from 0 to 365 with at most one decimal ("2", "2.5"): the column is numeric(5, 1). */
-static bool is_training_days(const char *text)
+/* A number of days from 0 to max with at most one decimal ("2", "2.5"): the column is numeric(5, 1). */
+static bool is_training_days(const char *text, long max)
 {
     const char *dot = strchr(text, '.');
     char whole[8];
@@ -107,11 +107,11 @@ static bool is_training_days(const char *text)
         return false;
     memcpy(whole, text, length);
     whole[length] = '\0';
-    if (!validate_parse_long(whole, 0, MAX_TRAINING_DAYS, &days))
+    if (!validate_parse_long(whole, 0, max, &days))
         return false;
     if (dot == NULL)
         return true;
-    return dot[1] >= '0' && dot[1] <= '9' && dot[2] == '\0' && (days < MAX_TRAINING_DAYS || dot[1] == '0');
+    return dot[1] >= '0' && dot[1] <= '9' && dot[2] == '\0' && (days < max || dot[1] == '0');
 }
 
 /*
@@ -145,78 +145,84 @@ static json_t *split_list(const char *text, const char *const *choices, size_t m
     return items;
 }
 
-/* Checks one non-empty cell; returns its typed value, or NULL after adding an error. */
+/* Checks one non-empty cell by its column's field spec; returns its typed
+ * value, or NULL after adding an error. */
 static json_t *cell_value(int column, const char *text, long row, struct validate_csv_errors *errors)
 {
-    const char *name = validate_offerings_csv_column_name(column);
+    const struct field_spec *spec = column_spec(column);
+    const char *name = spec->name;
     char copy[VALIDATE_QUOTED_SIZE], choices[100];
     json_t *value = NULL;
     long number;
     bool flag;
 
-    switch (column_rules[column - 1].kind) {
-    case CELL_ORGANISATION_NUMBER:
+    switch (spec->type) {
+    case FIELD_ORGANISATION_NUMBER:
         if (validate_is_organisation_number(text))
             return json_string(text);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a Swedish organisation number: ten "
                                 "digits without a hyphen, the last a correct check digit. It is \"%s\".", name,
                                 validate_quote(text, copy, sizeof(copy)));
         return NULL;
-    case CELL_SLUG:
+    case FIELD_REFERENCE:
         if (validate_is_slug(text))
             return json_string(text);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a method slug such as \"triple-p\". "
                                 "It is \"%s\".", name, validate_quote(text, copy, sizeof(copy)));
         return NULL;
-    case CELL_SEK:
-        if (validate_parse_long(text, 0, MAX_SEK, &number))
+    case FIELD_INTEGER:
+        if (validate_parse_long(text, spec->minimum, spec->maximum, &number))
             return json_integer(number);
-        validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a whole number of kronor from 0 to %ld. "
-                                "It is \"%s\".", name, MAX_SEK, validate_quote(text, copy, sizeof(copy)));
-        return NULL;
-    case CELL_DAYS:
-        if (is_training_days(text))
-            return json_string(text);
-        validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a number of days from 0 to %ld with at "
-                                "most one decimal, such as \"2.5\". It is \"%s\".", name, MAX_TRAINING_DAYS,
+        validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a whole number of kronor from %ld to "
+                                "%ld. It is \"%s\".", name, spec->minimum, spec->maximum,
                                 validate_quote(text, copy, sizeof(copy)));
         return NULL;
-    case CELL_ROLES:
-        if ((value = split_list(text, trainee_roles, 2, 20)) != NULL)
+    case FIELD_NUMBER:
+        if (is_training_days(text, spec->maximum))
+            return json_string(text);
+        validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a number of days from %ld to %ld with "
+                                "at most one decimal, such as \"2.5\". It is \"%s\".", name, spec->minimum,
+                                spec->maximum, validate_quote(text, copy, sizeof(copy)));
+        return NULL;
+    case FIELD_CHOICE_ARRAY:
+        if ((value = split_list(text, spec->choices, count_choices(spec->choices), sizeof(choices))) != NULL)
             return value;
-        validate_join_choices(trainee_roles, choices, sizeof(choices));
+        validate_join_choices(spec->choices, choices, sizeof(choices));
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be distinct values from %s joined with "
                                 "\"|\", or empty. It is \"%s\".", name, choices,
                                 validate_quote(text, copy, sizeof(copy)));
         return NULL;
-    case CELL_BOOLEAN:
+    case FIELD_BOOLEAN:
         if (validate_parse_bool(text, &flag))
             return json_boolean(flag);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be \"true\" or \"false\". It is \"%s\".",
                                 name, validate_quote(text, copy, sizeof(copy)));
         return NULL;
-    case CELL_DELIVERY:
-        if (validate_is_choice(delivery_modes, text))
+    case FIELD_CHOICE:
+        if (validate_is_choice(spec->choices, text))
             return json_string(text);
-        validate_join_choices(delivery_modes, choices, sizeof(choices));
+        validate_join_choices(spec->choices, choices, sizeof(choices));
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be one of %s. It is \"%s\".", name,
                                 choices, validate_quote(text, copy, sizeof(copy)));
         return NULL;
-    case CELL_LANGUAGES:
-        if ((value = split_list(text, NULL, MAX_LANGUAGES, MAX_LANGUAGE_BYTES)) != NULL)
+    case FIELD_TEXT_ARRAY:
+        if ((value = split_list(text, NULL, (size_t)spec->maximum, spec->max_length)) != NULL)
             return value;
-        validate_csv_errors_add(errors, row, column, "Column \"%s\" must be at most %d distinct languages of 1 to %d "
-                                "bytes joined with \"|\", or empty. It is \"%s\".", name, MAX_LANGUAGES,
-                                MAX_LANGUAGE_BYTES, validate_quote(text, copy, sizeof(copy)));
+        validate_csv_errors_add(errors, row, column, "Column \"%s\" must be at most %ld distinct languages of 1 to "
+                                "%zu bytes joined with \"|\", or empty. It is \"%s\".", name, spec->maximum,
+                                spec->max_length, validate_quote(text, copy, sizeof(copy)));
         return NULL;
-    case CELL_DATE:
+    case FIELD_DATE:
         if (validate_is_date(text))
             return json_string(text);
         validate_csv_errors_add(errors, row, column, "Column \"%s\" must be a date such as \"2025-01-31\". "
                                 "It is \"%s\".", name, validate_quote(text, copy, sizeof(copy)));
         return NULL;
+    default:
+        /* Only the types above name a CSV column (validate_offering_fields). */
+        validate_csv_errors_add(errors, row, column, "Column \"%s\" cannot be read from CSV.", name);
+        return NULL;
     }
-    return NULL;
 }
 
 /* An offering's key in the file, to find rows that repeat one. */
@@ -332,7 +338,7 @@ static void check_row(struct parse_state *state)
     for (int column = 1; column <= VALIDATE_OFFERINGS_CSV_COLUMNS; column++) {
         const char *name = validate_offerings_csv_columns[column - 1];
         const char *text = state->cells[column - 1];
-        enum cell_kind kind = column_rules[column - 1].kind;
+        const struct field_spec *spec = column_spec(column);
         json_t *value;
 
         if (text == NULL || !validate_is_clean_utf8(text)) {
@@ -341,12 +347,12 @@ static void check_row(struct parse_state *state)
             continue;
         }
         if (text[0] == '\0') {
-            if (column_rules[column - 1].required)
+            if (spec->required)
                 validate_csv_errors_add(state->errors, row, column, "Column \"%s\" is required; the cell is empty.",
                                         name);
             else   /* empty lists are none; every other empty cell is NULL */
-                json_object_set_new(object, name, kind == CELL_ROLES || kind == CELL_LANGUAGES ? json_array()
-                                                                                               : json_null());
+                json_object_set_new(object, name, spec->type == FIELD_CHOICE_ARRAY || spec->type == FIELD_TEXT_ARRAY
+                                                      ? json_array() : json_null());
             continue;
         }
         if ((value = cell_value(column, text, row, state->errors)) != NULL)

@@ -211,6 +211,11 @@ static const struct body_row body_rows[] = {
     { "offering: training_days 0", OFFERING, "{\"training_days\": 0}", 201, NULL, "training.days", "0" },
     { "offering: training_days 365", OFFERING, "{\"training_days\": 365}", 201, NULL, "training.days", "365" },
     { "offering: training_days 365.5", OFFERING, "{\"training_days\": 365.5}", 400, "training_days", NULL, NULL },
+    /* One decimal, as the CSV import: 2.55 would be rounded by the column, so it is refused. */
+    { "offering: training_days 2.55", OFFERING, "{\"training_days\": 2.55}", 400, "training_days", NULL, NULL },
+    { "offering: training_days 2.25", OFFERING, "{\"training_days\": 2.25}", 400, "training_days", NULL, NULL },
+    { "offering: training_days 0.05", OFFERING, "{\"training_days\": 0.05}", 400, "training_days", NULL, NULL },
+    { "offering: training_days 2.1", OFFERING, "{\"training_days\": 2.1}", 201, NULL, "training.days", "2.1" },
     { "offering: training_days -0.5", OFFERING, "{\"training_days\": -0.5}", 400, "training_days", NULL, NULL },
     { "offering: training_days as text", OFFERING, "{\"training_days\": \"5\"}", 400, "training_days", NULL, NULL },
     { "offering: negative startup fee", OFFERING, "{\"startup_fee_sek\": -1}", 400, "startup_fee_sek", NULL, NULL },

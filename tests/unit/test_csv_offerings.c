@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../internal/validate/offerings.h"
 #include "../../internal/validate/offerings_csv.h"
 
 #define HEADER "provider_organisation_number,method,startup_fee_sek,training_cost_per_participant_sek," \
@@ -327,10 +328,26 @@ static void errors_past_the_kept_limit_are_counted(void **state)
     free(csv);
 }
 
+/* One table: every column but the organisation number is a JSON field of the same name, and the
+ * JSON writes and the CSV agree on what they require. */
+static void every_column_is_a_json_offering_field(void **state)
+{
+    (void)state;
+    for (int column = 2; column <= VALIDATE_OFFERINGS_CSV_COLUMNS; column++) {
+        const char *name = validate_offerings_csv_column_name(column);
+        if (validate_offering_field(name) == NULL)
+            fail_msg("column %d \"%s\" is not in validate_offering_fields", column, name);
+    }
+    assert_null(validate_offering_field("provider_organisation_number"));
+    assert_true(validate_offering_field("delivery")->required);
+    assert_false(validate_offering_field("training_days")->required);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_valid_row_becomes_typed_values),
+        cmocka_unit_test(every_column_is_a_json_offering_field),
         cmocka_unit_test(each_bad_cell_is_named_by_row_and_column),
         cmocka_unit_test(quoted_cells_keep_commas_quotes_and_spaces),
         cmocka_unit_test(every_error_of_every_row_is_collected_in_order),
