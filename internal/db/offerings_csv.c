@@ -329,10 +329,10 @@ static void report_errors(const struct validate_csv_errors *errors, const char *
     for (size_t i = 0; i < errors->count; i++) {
         const struct validate_csv_error *e = &errors->items[i];
         if (e->column == 0)
-            fprintf(report, "row %ld: %s\n", e->row, e->message);
+            fprintf(report, "row %ld: %s\n", e->row, e->error.message);
         else
             fprintf(report, "row %ld, column %d (%s): %s\n", e->row, e->column,
-                    validate_offerings_csv_column_name(e->column), e->message);
+                    validate_offerings_csv_column_name(e->column), e->error.message);
     }
     if (errors->total > errors->count)
         fprintf(report, "... and %zu more errors\n", errors->total - errors->count);

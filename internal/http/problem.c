@@ -14,6 +14,19 @@
 #include "../log/log.h"
 #include "../validate/validate.h"
 
+json_t *problem_error_entry(const struct field_error *error)
+{
+    json_t *entry = json_pack("{s:s, s:s}", "field", error->field, "message", error->message);
+
+    /* Only text that is not UTF-8 fails here: name the field as details quote such values. */
+    if (entry == NULL) {
+        log_error("a field error could not be encoded as JSON");
+        entry = json_pack("{s:s, s:s}", "field", "(a name that is not valid UTF-8 text)", "message",
+                          "This field name is not valid UTF-8 text.");
+    }
+    return entry;
+}
+
 void problem_send(struct _u_response *resp, unsigned status, const char *type, const char *title,
                   const char *detail, const struct field_error *errors, size_t error_count)
 {
@@ -34,16 +47,8 @@ void problem_send_extended(struct _u_response *resp, unsigned status, const char
     }
     if (errors != NULL && error_count > 0) {
         list = json_array();
-        for (size_t i = 0; i < error_count; i++) {
-            json_t *entry = json_pack("{s:s, s:s}", "field", errors[i].field, "message", errors[i].message);
-            /* Only text that is not UTF-8 fails here: name the field as the detail quotes such values. */
-            if (entry == NULL) {
-                log_error("a field error could not be encoded as JSON");
-                entry = json_pack("{s:s, s:s}", "field", "(a name that is not valid UTF-8 text)", "message",
-                                  "This field name is not valid UTF-8 text.");
-            }
-            json_array_append_new(list, entry);
-        }
+        for (size_t i = 0; i < error_count; i++)
+            json_array_append_new(list, problem_error_entry(&errors[i]));
         json_object_set_new(body, "errors", list);
     }
     if (members != NULL)

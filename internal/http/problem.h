@@ -15,6 +15,10 @@
 #include "../db/pool.h"
 #include "../validate/fields.h"
 
+/* One entry of a problem's errors: {"field", "message"}, a new object; never
+ * NULL but when out of memory (a field that is not UTF-8 is described). */
+json_t *problem_error_entry(const struct field_error *error);
+
 /* Sends a problem; errors may be NULL. Takes a reference to nothing. */
 void problem_send(struct _u_response *resp, unsigned status, const char *type, const char *title,
                   const char *detail, const struct field_error *errors, size_t error_count);

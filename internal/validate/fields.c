@@ -9,32 +9,36 @@
 
 #include "validate.h"
 
+void field_error_vset(struct field_error *error, const char *field, bool copy, const char *format, va_list args)
+{
+    if (copy) {
+        snprintf(error->name, sizeof(error->name), "%s", field);
+        error->field = error->name;
+    } else {
+        error->field = field;
+    }
+    vsnprintf(error->message, sizeof(error->message), format, args);
+}
+
 void field_errors_add(struct field_errors *errors, const char *field, const char *format, ...)
 {
     va_list args;
-    struct field_error *error;
 
     if (errors->count >= FIELD_ERRORS_MAX)
         return;
-    error = &errors->items[errors->count++];
-    error->field = field;
     va_start(args, format);
-    vsnprintf(error->message, sizeof(error->message), format, args);
+    field_error_vset(&errors->items[errors->count++], field, false, format, args);
     va_end(args);
 }
 
 void field_errors_add_at(struct field_errors *errors, const char *path, const char *format, ...)
 {
     va_list args;
-    struct field_error *error;
 
     if (errors->count >= FIELD_ERRORS_MAX)
         return;
-    error = &errors->items[errors->count++];
-    snprintf(error->name, sizeof(error->name), "%s", path);
-    error->field = error->name;
     va_start(args, format);
-    vsnprintf(error->message, sizeof(error->message), format, args);
+    field_error_vset(&errors->items[errors->count++], path, true, format, args);
     va_end(args);
 }
 

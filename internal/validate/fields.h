@@ -10,6 +10,7 @@
 #define INSATSKATALOG_VALIDATE_FIELDS_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -74,6 +75,16 @@ struct field_errors {
     struct field_error items[FIELD_ERRORS_MAX];
     size_t count;
 };
+
+/*
+ * Fills one error: its field (borrowed, or copied into error->name when
+ * copy is true) and its message, formatted like vprintf. The one body behind
+ * field_errors_add(), field_errors_add_at() and the CSV import's
+ * validate_csv_errors_add(), whose errors are field errors with a row and a
+ * column; problem_error_entry() (http/problem.h) turns either into JSON.
+ */
+void field_error_vset(struct field_error *error, const char *field, bool copy, const char *format, va_list args)
+    __attribute__((format(printf, 4, 0)));
 
 void field_errors_add(struct field_errors *errors, const char *field, const char *format, ...)
     __attribute__((format(printf, 3, 4)));

@@ -74,7 +74,7 @@ void validate_csv_errors_add(struct validate_csv_errors *errors, long row, int c
     error->column = column;
     error->sequence = errors->total;
     va_start(args, format);
-    vsnprintf(error->message, sizeof(error->message), format, args);
+    field_error_vset(&error->error, validate_offerings_csv_column_name(column), false, format, args);
     va_end(args);
     errors->count++;
 }

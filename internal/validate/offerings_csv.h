@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fields.h"
+
 #define VALIDATE_OFFERINGS_CSV_COLUMNS 14
 
 /* tag-offerings-csv-header: the header line and the names below must agree. */
@@ -49,11 +51,12 @@ const char *validate_offerings_csv_column_name(int column);
 /* At most this many errors are kept; all are counted. */
 #define VALIDATE_CSV_ERRORS_KEPT 1000
 
+/* A field error (field: the column's name, or "(row)") with its place in the file. */
 struct validate_csv_error {
-    long row;            /* the file's line where the record starts; the header is row 1 */
-    int column;          /* 1-based; 0 when the error is about the whole row */
-    char message[256];
-    size_t sequence;     /* order of discovery, so sorting keeps it within a cell */
+    long row;                    /* the file's line where the record starts; the header is row 1 */
+    int column;                  /* 1-based; 0 when the error is about the whole row */
+    struct field_error error;
+    size_t sequence;             /* order of discovery, so sorting keeps it within a cell */
 };
 
 struct validate_csv_errors {
