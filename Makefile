@@ -130,3 +130,6 @@ clean-db:
 	rm -rf .local
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# zlib: the gzip variants of cached answers (internal/http/answers.c).
+LDLIBS += -lz

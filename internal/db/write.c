@@ -2,6 +2,7 @@
  * internal/db/write.c: the write transaction (see write.h).
  */
 #include "write.h"
+#include "tables.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -303,7 +304,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     uint64_t lsn = 0;
     if (db_current_lsn(conn, &lsn) == DB_OK)
         db_lsn_format(lsn, out->lsn);
-    db_pool_invalidate_cache_at(pool, lsn);
+    db_pool_invalidate_tables_at(pool, db_entity_tables(w->entity), lsn);
     log_info("write action=%s entity=%s id=\"%s\" key=\"%s\"", action_names[action], w->entity, key, actor->name);
     out->outcome = DB_WRITE_DONE;
     out->document = after;

@@ -22,6 +22,7 @@
 
 #include "../log/log.h"
 #include "../model/etag.h"
+#include "answers.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "problem.h"
@@ -153,28 +154,42 @@ static bool is_sane_request_id(const char *id)
     return true;
 }
 
+/*
+ * The client's X-Request-Id when it is sane, else a new one: a random
+ * prefix drawn once per thread and a counter, so a request costs no system
+ * call for randomness (ids need to be unique, not secret).
+ */
 static void request_id(const struct _u_request *req, char out[65])
 {
+    static _Thread_local unsigned char prefix[8];
+    static _Thread_local uint64_t counter;
     const char *given = u_map_get_case(req->map_header, "X-Request-Id");
-    unsigned char random[16];
+    unsigned char bytes[16];
 
     if (is_sane_request_id(given)) {
         snprintf(out, 65, "%s", given);
         return;
     }
-    randombytes_buf(random, sizeof(random));
-    sodium_bin2hex(out, 65, random, sizeof(random));
+    if (counter == 0)
+        randombytes_buf(prefix, sizeof(prefix));
+    counter++;
+    memcpy(bytes, prefix, sizeof(prefix));
+    for (int i = 0; i < 8; i++)
+        bytes[8 + i] = (unsigned char)(counter >> (56 - 8 * i));
+    sodium_bin2hex(out, 65, bytes, sizeof(bytes));
 }
 
-static void add_shared_headers(const struct _u_request *req, struct _u_response *resp, const char *id)
+/* cached: the answer came whole from the cache, with its ETag. */
+static void add_shared_headers(const struct _u_request *req, struct _u_response *resp, const char *id, bool cached)
 {
     u_map_put(resp->map_header, "X-Request-Id", id);
     u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(resp->map_header, "Access-Control-Expose-Headers",
               "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN");
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
-    /* Access-Control-Allow-Origin is "*" for everyone, so only Accept varies the answer (JSON or CSV). */
-    u_map_put(resp->map_header, "Vary", "Accept");
+    /* Access-Control-Allow-Origin is "*" for everyone, so only Accept (JSON or
+     * CSV) and Accept-Encoding (gzip, answers.h) vary the answer. */
+    u_map_put(resp->map_header, "Vary", "Accept, Accept-Encoding");
 
     /* What a key may read (the audit trail) must not sit in shared caches. */
     if (u_map_get_case(req->map_header, "Authorization") != NULL)
@@ -182,7 +197,7 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
 
     bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
     /* Reads and write answers (200, 201) both carry the representation's tag. */
-    if ((resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)
+    if (cached || (resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)
         return;
     char etag[ETAG_SIZE];
     etag_of(resp->binary_body, resp->binary_body_length, etag);
@@ -236,8 +251,35 @@ static size_t series_of(const struct routes *routes, const struct router_match *
     return match->path->series[match->method];
 }
 
-/* Runs the matched handler, or answers 404, 405 or OPTIONS itself. */
-static void route(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
+/*
+ * Runs the handler of a read that may be answered from the cache: a hit
+ * answers at once; a miss runs the handler and stores its answer when every
+ * query it made was a cached document. Returns whether resp came from the cache.
+ */
+static bool run_cacheable(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
+                          const struct router_match *match, const char *key)
+{
+    struct db_cache *cache = routes->app->cache;
+
+    if (answers_serve(cache, key, req, resp))
+        return true;
+    /* Taken before the handler: a change heard meanwhile makes its answer unstorable. */
+    uint64_t generation = db_cache_generation(cache);
+    if (!router_put_params(match, req->map_url)) {
+        problem_internal(resp);
+        return false;
+    }
+    db_request_reads_begin();
+    match->route->handler(req, resp, routes->app);
+    struct db_request_reads reads = db_request_reads_end();
+    if (generation != UINT64_MAX && resp->status == 200 && reads.documents > 0 && reads.other == 0)
+        answers_store(cache, key, resp, reads.tables, generation);
+    return false;
+}
+
+/* Runs the matched handler, or answers 404, 405 or OPTIONS itself. Returns
+ * whether the answer came whole from the cache. */
+static bool route(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
                   const struct router_match *match)
 {
     const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
@@ -248,9 +290,13 @@ static void route(const struct _u_request *req, struct _u_response *resp, const 
                                "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
                                "such as \"0/16B3748\".");
     else if (match->route != NULL) {
+        char key[ANSWERS_KEY_MAX];
+        bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
+        if (routes->app->cache != NULL && is_read && answers_key(req, key))
+            return run_cacheable(req, resp, routes, match, key);
         if (!router_put_params(match, req->map_url)) {
             problem_internal(resp);
-            return;
+            return false;
         }
         db_request_set_read_after(read_after);
         match->route->handler(req, resp, routes->app);
@@ -260,6 +306,7 @@ static void route(const struct _u_request *req, struct _u_response *resp, const 
         handle_other_method(req, resp, match->path);
     else
         problem_no_route(resp, req->url_path);
+    return false;
 }
 
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -275,9 +322,8 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     request_id(req, id);
 
     router_match(routes->router, req->http_verb, req->url_path, &match);
-    if (admitted(req, resp, routes))
-        route(req, resp, routes, &match);
-    add_shared_headers(req, resp, id);
+    bool cached = admitted(req, resp, routes) && route(req, resp, routes, &match);
+    add_shared_headers(req, resp, id, cached);
 
     clock_gettime(CLOCK_MONOTONIC, &end);
     double duration_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 + (double)(end.tv_nsec - start.tv_nsec) / 1e6;
