@@ -131,7 +131,8 @@ static int compare_nodes(const void *a, const void *b)
 
 static void sort_children(struct node *node)
 {
-    qsort(node->literals, node->literal_count, sizeof(*node->literals), compare_nodes);
+    if (node->literal_count > 1)
+        qsort(node->literals, node->literal_count, sizeof(*node->literals), compare_nodes);
     for (size_t i = 0; i < node->literal_count; i++)
         sort_children(node->literals[i]);
     if (node->param != NULL)
