@@ -19,8 +19,8 @@ static const char *const notifying[] = {
 
 /*
  * Statements that read only the catalogue views, whose base tables are all
- * catalogue tables (checked with information_schema.view_table_usage; see
- * tests/api/test_cache.c). Anything else depends on every table.
+ * catalogue tables (tests/api/test_answers.c checks the views with
+ * information_schema.view_table_usage). Anything else depends on every table.
  */
 static const char *const catalogue_statements[] = {
     "knowledge_supports_list", "knowledge_supports_get", "intervention_types_list", "intervention_types_get",

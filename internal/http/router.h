@@ -17,6 +17,7 @@
 #ifndef INSATSKATALOG_HTTP_ROUTER_H
 #define INSATSKATALOG_HTTP_ROUTER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <ulfius.h>
@@ -41,6 +42,7 @@ struct router_path {
     size_t series[ROUTER_METHODS];             /* per method */
     size_t head_series;                        /* HEAD, when there is a GET */
     size_t other_series;                       /* OPTIONS and 405 */
+    atomic_bool uncacheable;                   /* its GET answered 200 without cached documents (routes.c) */
 };
 
 #define ROUTER_MAX_SEGMENTS 16

@@ -272,7 +272,13 @@ static bool run_cacheable(const struct _u_request *req, struct _u_response *resp
     db_request_reads_begin();
     match->route->handler(req, resp, routes->app);
     struct db_request_reads reads = db_request_reads_end();
-    if (generation != UINT64_MAX && resp->status == 200 && reads.documents > 0 && reads.other == 0)
+    if (resp->status != 200)
+        return false;
+    if (reads.documents == 0 || reads.other > 0)
+        /* Its answers are not made of cached documents (/healthz, /metrics, histories):
+         * stop looking them up. The only state the router's paths change. */
+        atomic_store(&((struct router_path *)match->path)->uncacheable, true);
+    else if (generation != UINT64_MAX)
         answers_store(cache, key, resp, reads.tables, generation);
     return false;
 }
@@ -292,7 +298,7 @@ static bool route(const struct _u_request *req, struct _u_response *resp, const 
     else if (match->route != NULL) {
         char key[ANSWERS_KEY_MAX];
         bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
-        if (routes->app->cache != NULL && is_read && answers_key(req, key))
+        if (routes->app->cache != NULL && is_read && !atomic_load(&match->path->uncacheable) && answers_key(req, key))
             return run_cacheable(req, resp, routes, match, key);
         if (!router_put_params(match, req->map_url)) {
             problem_internal(resp);
