@@ -220,7 +220,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     }
     if (action != DB_WRITE_CREATE) {
         const char *params[] = { key };
-        char etag[ETAG_SIZE];
+        char etag[ETAG_SIZE], gzip_etag[ETAG_GZIP_SIZE];
         if ((res = query(pool, conn, w->lock_statement, 1, params, &out->outcome)) == NULL)
             goto cleanup;
         if (PQntuples(res) == 0) {
@@ -235,7 +235,9 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
             goto cleanup;
         /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
         etag_of(before, strlen(before), etag);
-        if (if_match == NULL || !etag_list_matches(if_match, etag, false)) {
+        etag_gzip_of(etag, gzip_etag);   /* the tag of the gzip answer a client may have read */
+        if (if_match == NULL
+            || (!etag_list_matches(if_match, etag, false) && !etag_list_matches(if_match, gzip_etag, false))) {
             out->outcome = DB_WRITE_PRECONDITION_FAILED;
             goto cleanup;
         }

@@ -12,7 +12,6 @@
 
 #include "../model/etag.h"
 
-#define GZIP_ETAG_SIZE (ETAG_SIZE + 5)   /* "...-gzip" */
 
 struct answer {
     char *body;
@@ -20,7 +19,7 @@ struct answer {
     char etag[ETAG_SIZE];
     char *gzip;            /* NULL when the body is small or does not shrink */
     size_t gzip_length;
-    char gzip_etag[GZIP_ETAG_SIZE];
+    char gzip_etag[ETAG_GZIP_SIZE];
     size_t header_count;
     char **names;          /* the handler's headers (Content-Type, Cache-Control, ...) */
     char **values;
@@ -170,7 +169,7 @@ void answers_store(struct db_cache *cache, const char *key, const struct _u_resp
     memcpy(a->body, resp->binary_body, a->length);
     etag_of(a->body, a->length, a->etag);
     if (a->length >= ANSWERS_GZIP_MIN_BYTES && (a->gzip = gzip_of(a->body, a->length, &a->gzip_length)) != NULL)
-        snprintf(a->gzip_etag, sizeof(a->gzip_etag), "%.*s-gzip\"", ETAG_SIZE - 2, a->etag);
+        etag_gzip_of(a->etag, a->gzip_etag);
     while (names[a->header_count] != NULL)
         a->header_count++;
     if ((a->names = calloc(a->header_count + 1, sizeof(char *))) == NULL
