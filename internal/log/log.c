@@ -129,20 +129,22 @@ void log_request(const char *method, const char *path, long status, double durat
 {
     char line[LOG_RING_LINE_MAX + 2];
     int length;
+    /* Milliseconds with three decimals, in integers: printf's floating point is a visible share of a cached read. */
+    long long micros = duration_ms > 0 ? (long long)(duration_ms * 1000.0 + 0.5) : 0;
 
     if (log_level < Y_LOG_LEVEL_INFO)
         return;
     if (!json_lines) {
         length = snprintf(line, sizeof(line),
-                          "%s - %s INFO: request method=%s path=\"%s\" status=%ld duration_ms=%.3f request_id=%s\n",
-                          now_text(), app_name, method, path, status, duration_ms, request_id);
+                          "%s - %s INFO: request method=%s path=\"%s\" status=%ld duration_ms=%lld.%03lld request_id=%s\n",
+                          now_text(), app_name, method, path, status, micros / 1000, micros % 1000, request_id);
     } else {
         char escaped[400];
         json_path(path, escaped, sizeof(escaped));
         length = snprintf(line, sizeof(line),
                           "{\"time\":\"%s\",\"level\":\"info\",\"app\":\"%s\",\"event\":\"request\",\"method\":\"%s\","
-                          "\"path\":\"%s\",\"status\":%ld,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
-                          now_text(), app_name, method, escaped, status, duration_ms, request_id);
+                          "\"path\":\"%s\",\"status\":%ld,\"duration_ms\":%lld.%03lld,\"request_id\":\"%s\"}\n",
+                          now_text(), app_name, method, escaped, status, micros / 1000, micros % 1000, request_id);
     }
     if (length > 0)
         log_ring_push(line, (size_t)length < sizeof(line) ? (size_t)length : sizeof(line) - 1);
