@@ -128,7 +128,7 @@ targets+=(
   "GET …/0381/coverage (cache off)|http://127.0.0.1:$nocache_port/v1/municipalities/0381/coverage|"
   "GET /v1/counties/01/coverage|$base/v1/counties/01/coverage|"
   "GET …/counties/01/coverage (cache off)|http://127.0.0.1:$nocache_port/v1/counties/01/coverage|"
-  "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench/patch.lua"
+  "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
 )
 if [ -n "$before" ]; then
   bb=http://127.0.0.1:$before_port

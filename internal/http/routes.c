@@ -228,15 +228,19 @@ static void handle_other_method(const struct _u_request *req, struct _u_response
 }
 
 /*
- * Admission: the one place where a request may be refused before it is
- * routed (a rate limit answers 429 here). Returns false when resp already
+ * Admission: the one place where a request may be refused before its
+ * handler runs or the cache answers it (a rate limit answers 429 here).
+ * match says what it asks for: match->path->template is the route's
+ * template, NULL for a path no route has. Returns false when resp already
  * holds the refusal.
  */
-static bool admitted(const struct _u_request *req, struct _u_response *resp, const struct routes *routes)
+static bool admitted(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
+                     const struct router_match *match)
 {
     (void)req;
     (void)resp;
     (void)routes;
+    (void)match;
     return true;
 }
 
@@ -328,7 +332,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     request_id(req, id);
 
     router_match(routes->router, req->http_verb, req->url_path, &match);
-    bool cached = admitted(req, resp, routes) && route(req, resp, routes, &match);
+    bool cached = admitted(req, resp, routes, &match) && route(req, resp, routes, &match);
     add_shared_headers(req, resp, id, cached);
 
     clock_gettime(CLOCK_MONOTONIC, &end);

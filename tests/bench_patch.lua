@@ -1,4 +1,4 @@
--- tests/bench/patch.lua: an authenticated write loop for wrk.
+-- tests/bench_patch.lua: an authenticated write loop for wrk.
 -- Each request PATCHes one of the twelve methods (spread over rows so that
 -- connections rarely wait for each other's row lock) with If-Match: *, so
 -- every request is a full write: lock, check, update, re-read, audit entry.
