@@ -161,3 +161,13 @@ clean-db:
 	rm -rf .local
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# zlib: the gzip variants of cached answers (internal/http/answers.c).
+LDLIBS += -lz
+
+# make bench builds the bare ulfius program it compares with (tests/bench/bare.c).
+$(BUILD)/bench/bare: tests/bench/bare.c
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+build-bench: $(BUILD)/bench/bare

@@ -58,18 +58,48 @@ static int run_healthcheck(unsigned port)
     return ok ? 0 : 1;
 }
 
-static int start_http(struct _u_instance *instance)
+/* Room for every option http_options() sets, and for more (limits, timeouts) added beside them. */
+#define HTTP_OPTIONS_MAX 16
+
+/*
+ * The libmicrohttpd flags and options the server starts with: every choice
+ * about how connections are served is made here. Returns the flags; fills
+ * options (MHD_OPTION_END last).
+ *
+ * HTTP_THREADS > 0 (the default): epoll and a pool of that many threads, each
+ * serving many connections; a request holds its thread while it runs, so a
+ * read that waits for PostgreSQL delays the other connections of its thread
+ * (the bench's mixed row measures that; see README). HTTP_THREADS=0: a thread
+ * per connection, as ulfius starts by default.
+ */
+static unsigned int http_options(const struct config *config, struct MHD_OptionItem options[HTTP_OPTIONS_MAX])
 {
-    /* ulfius' own defaults plus MHD_USE_ITC, which MHD_quiesce_daemon needs
-     * to stop accepting while requests in flight finish. */
-    unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG
-                         | MHD_USE_ITC;
-    struct MHD_OptionItem options[] = {
-        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
-        { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
-        { MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL },
-        { MHD_OPTION_END, 0, NULL },
-    };
+    /* MHD_USE_ITC: MHD_quiesce_daemon needs it to stop accepting while requests in flight finish. */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    size_t count = 0;
+
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL };
+    /* libmicrohttpd zeroes a connection's whole memory pool after every
+     * request (32 KiB by default, a few per cent of a cached read's CPU);
+     * 16 KiB still holds request headers far beyond what clients send. */
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16 * 1024, NULL };
+    if (config->http_threads > 0) {
+        flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
+        if (config->http_threads > 1)
+            options[count++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL };
+    } else {
+        flags |= MHD_USE_THREAD_PER_CONNECTION;
+    }
+    options[count] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+    return flags;
+}
+
+static int start_http(struct _u_instance *instance, const struct config *config)
+{
+    struct MHD_OptionItem options[HTTP_OPTIONS_MAX];
+    unsigned int flags = http_options(config, options);
     return ulfius_start_framework_with_mhd_options(instance, flags, options);
 }
 
@@ -165,13 +195,14 @@ int main(int argc, char **argv)
     if ((routes = routes_register(&instance, &app)) == NULL)
         goto cleanup;
     app.routes = routes;
-    if (start_http(&instance) != U_OK) {
+    if (start_http(&instance, &config) != U_OK) {
         fprintf(stderr, "PORT %u cannot be listened on (is it in use?). Choose another with PORT=.\n", config.port);
         exit_code = 2;
         goto cleanup;
     }
-    log_info("insatskatalog %s listening on port %u with %u database connections%s", app.version, config.port,
-             config.pool_size, read_pool ? " to the primary and as many to the read replica" : "");
+    log_info("insatskatalog %s listening on port %u (%s) with %u database connections%s", app.version, config.port,
+             config.http_threads > 0 ? "epoll" : "a thread per connection", config.pool_size,
+             read_pool ? " to the primary and as many to the read replica" : "");
 
     wait_for_signal();
     drain(&instance, routes);

@@ -13,6 +13,7 @@ struct config {
     const char *database_read_url;   /* DATABASE_READ_URL, optional: a streaming replica for reads */
     unsigned port;              /* PORT, 1..65535, default 8080 */
     unsigned pool_size;         /* DB_POOL_SIZE, 1..64, default 8 */
+    unsigned http_threads;      /* HTTP_THREADS, 0..256: epoll threads; 0 a thread per connection */
     unsigned cache_mib;         /* CACHE_MIB, 0..4096, default 64; 0 turns the document cache off */
     unsigned long log_level;    /* LOG_LEVEL as a yder level */
     const char *log_level_name; /* LOG_LEVEL as given: error, warning, info, debug */

@@ -4,8 +4,9 @@
  *
  * Every replica listens for PostgreSQL's NOTIFY on the channel
  * "catalogue_changed", which statement triggers on every catalogue table
- * send when a transaction changes data (sql/0004_change_notify.sql). A
- * notification starts a new generation and so drops every entry. While the
+ * send when a transaction changes data (sql/0004_change_notify.sql). Each
+ * notification names its table, and drops only the entries built from that
+ * table (tables.h); it also starts a new generation. While the
  * listening connection is down the cache is bypassed, since a change could
  * go unheard; on reconnect it starts empty.
  *
@@ -22,8 +23,8 @@
 
 struct db_cache;
 
-/* max_bytes bounds the memory the bodies take; when a store would pass it,
- * the cache is emptied first (simple, and the catalogue is small). */
+/* max_bytes bounds the memory the entries take; when a store would pass it,
+ * the least recently used entries are evicted first. */
 struct db_cache *db_cache_create(size_t max_bytes);
 void db_cache_destroy(struct db_cache *cache);   /* accepts NULL */
 
@@ -33,8 +34,23 @@ uint64_t db_cache_generation(struct db_cache *cache);
 /* On a hit, *out is a new copy of the body to free(); returns whether it hit. */
 bool db_cache_get(struct db_cache *cache, const char *key, char **out);
 
-/* Stores a copy of body under key if generation is still current. */
-void db_cache_put(struct db_cache *cache, const char *key, const char *body, uint64_t generation);
+/* Stores a copy of body under key if generation is still current; tables:
+ * what it was read from (tables.h). */
+void db_cache_put(struct db_cache *cache, const char *key, const char *body, uint64_t tables, uint64_t generation);
+
+/*
+ * Entries of any kind (the HTTP layer keeps whole answers here). visit runs
+ * under the cache's read lock with the entry's value, which it must not keep
+ * or change; it returns whether it could use it (false counts as a miss).
+ */
+typedef bool db_cache_visit_fn(const void *value, void *context);
+typedef void db_cache_destroy_fn(void *value);
+bool db_cache_visit(struct db_cache *cache, const char *key, db_cache_visit_fn *visit, void *context);
+
+/* Stores value (owned from now on: destroyed when evicted, dropped, or not
+ * stored) if generation is still current. size: the bytes it holds. */
+bool db_cache_put_value(struct db_cache *cache, const char *key, void *value, size_t size, uint64_t tables,
+                        db_cache_destroy_fn *destroy, uint64_t generation);
 
 /*
  * Serialises the filling of one key: while one thread runs the query for a
@@ -52,6 +68,9 @@ void db_cache_unlock_key(struct db_cache *cache, const char *key);
  */
 void db_cache_invalidate_at(struct db_cache *cache, uint64_t lsn);
 
+/* The same for a change to tables only: entries built from other tables stay. */
+void db_cache_invalidate_tables_at(struct db_cache *cache, uint64_t tables, uint64_t lsn);
+
 /* The WAL position every cached document is at least as new as. */
 uint64_t db_cache_min_lsn(struct db_cache *cache);
 
@@ -59,7 +78,7 @@ uint64_t db_cache_min_lsn(struct db_cache *cache);
 void db_cache_set_listening(struct db_cache *cache, bool listening);
 
 struct db_cache_stats {
-    unsigned long hits, misses, invalidations;
+    unsigned long hits, misses, invalidations, evictions;
     size_t entries, bytes;
 };
 void db_cache_get_stats(struct db_cache *cache, struct db_cache_stats *out);

@@ -13,6 +13,7 @@
 
 #include "../log/log.h"
 #include "pool.h"
+#include "tables.h"
 
 struct db_listener {
     pthread_t thread;
@@ -42,8 +43,8 @@ fail:
 }
 
 /* Notifications come after their commit, so the primary's WAL position now
- * is at least the change's: the cache is emptied "as of" it. */
-static void invalidate_at_current_lsn(struct db_cache *cache, PGconn *conn)
+ * is at least the change's: what the change touched is dropped "as of" it. */
+static void invalidate_at_current_lsn(struct db_cache *cache, PGconn *conn, uint64_t tables)
 {
     PGresult *res = PQexec(conn, "SELECT pg_current_wal_lsn()::text");
     uint64_t lsn = 0;
@@ -51,7 +52,7 @@ static void invalidate_at_current_lsn(struct db_cache *cache, PGconn *conn)
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
         db_lsn_parse(PQgetvalue(res, 0, 0), &lsn);
     PQclear(res);
-    db_cache_invalidate_at(cache, lsn);
+    db_cache_invalidate_tables_at(cache, tables, lsn);
 }
 
 static void *listen_loop(void *arg)
@@ -67,7 +68,7 @@ static void *listen_loop(void *arg)
             }
             /* Changes made while we were deaf are unknown: start empty. */
             db_cache_set_listening(listener->cache, true);
-            invalidate_at_current_lsn(listener->cache, conn);
+            invalidate_at_current_lsn(listener->cache, conn, DB_TABLES_ALL);
             log_info("listening for catalogue changes; document cache on");
         }
         struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
@@ -80,13 +81,13 @@ static void *listen_loop(void *arg)
             continue;
         }
         PGnotify *note;
-        bool changed = false;
+        uint64_t tables = 0;
         while ((note = PQnotifies(conn)) != NULL) {
-            changed = true;
+            tables |= db_table_bit(note->extra);   /* the table's name; unknown: all */
             PQfreemem(note);
         }
-        if (changed)
-            invalidate_at_current_lsn(listener->cache, conn);
+        if (tables != 0)
+            invalidate_at_current_lsn(listener->cache, conn, tables);
     }
     PQfinish(conn);
     return NULL;

@@ -5,6 +5,7 @@
  * Parsing and the check of every cell are validate/offerings_csv.c's.
  */
 #include "offerings_csv.h"
+#include "tables.h"
 
 #include "admin.h"
 
@@ -265,7 +266,7 @@ void db_offerings_csv_import(struct db_pool *pool, const char *data, size_t leng
         goto cleanup;
     }
     in_transaction = false;
-    db_pool_invalidate_cache(pool);
+    db_pool_invalidate_tables_at(pool, db_entity_tables("offering"), 0);
     log_info("import entity=offering created=%zu updated=%zu unchanged=%zu key=\"%s\"", out->created, out->updated,
              out->unchanged, actor->name);
     out->outcome = DB_CSV_DONE;

@@ -8,6 +8,8 @@
  */
 #include "pool.h"
 
+#include "tables.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -127,8 +129,24 @@ static struct timespec deadline_in_ms(long ms)
     return ts;
 }
 
+/* What the current request has read (see db_request_reads_begin in pool.h). */
+static _Thread_local struct db_request_reads request_reads;
+static _Thread_local bool inside_document;
+
+void db_request_reads_begin(void)
+{
+    request_reads = (struct db_request_reads){ .tables = 0 };
+}
+
+struct db_request_reads db_request_reads_end(void)
+{
+    return request_reads;
+}
+
 PGconn *db_pool_acquire(struct db_pool *pool)
 {
+    if (!inside_document)
+        request_reads.other++;   /* a query that is not a cached document's */
     struct timespec deadline = deadline_in_ms(ACQUIRE_TIMEOUT_MS);
     struct db_slot *slot = NULL;
 
@@ -348,8 +366,13 @@ void db_pool_invalidate_cache(struct db_pool *pool)
 
 void db_pool_invalidate_cache_at(struct db_pool *pool, uint64_t lsn)
 {
+    db_pool_invalidate_tables_at(pool, DB_TABLES_ALL, lsn);
+}
+
+void db_pool_invalidate_tables_at(struct db_pool *pool, uint64_t tables, uint64_t lsn)
+{
     if (pool->cache != NULL)
-        db_cache_invalidate_at(pool->cache, lsn);
+        db_cache_invalidate_tables_at(pool->cache, tables, lsn);
 }
 
 enum db_status db_fetch_document(struct db_pool *pool, const char *statement, int param_count,
@@ -363,6 +386,10 @@ enum db_status db_fetch_document(struct db_pool *pool, const char *statement, in
     char *key = NULL;
     /* A client that wrote may only be served by a cache that has heard of its write. */
     bool cacheable = pool->cache != NULL && (read_after == 0 || db_cache_min_lsn(pool->cache) >= read_after);
+    uint64_t tables = db_statement_tables(statement);
+
+    request_reads.documents++;
+    request_reads.tables |= tables;
 
     *out = NULL;
     if (cacheable && (key = db_cache_key(statement, param_count, params)) != NULL) {
@@ -382,11 +409,14 @@ enum db_status db_fetch_document(struct db_pool *pool, const char *statement, in
         cache_lsn = db_cache_min_lsn(pool->cache);
     }
     uint64_t must_see = read_after > cache_lsn ? read_after : cache_lsn;
+    bool was_inside = inside_document;
+    inside_document = true;
     if (pool->primary != NULL && must_see > 0 && !replica_has_replayed(pool, must_see))
         source = pool->primary;   /* the replica lags behind what this read must see */
     status = db_fetch_text(source, statement, param_count, params, out);
+    inside_document = was_inside;
     if (status == DB_OK && key != NULL && generation != UINT64_MAX)
-        db_cache_put(pool->cache, key, *out, generation);
+        db_cache_put(pool->cache, key, *out, tables, generation);
     if (key != NULL)
         db_cache_unlock_key(pool->cache, key);
     free(key);

@@ -109,6 +109,22 @@ enum db_status db_current_lsn(PGconn *conn, uint64_t *out);
  * lsn (0 when unknown). Accepts a pool without a cache. */
 void db_pool_invalidate_cache_at(struct db_pool *pool, uint64_t lsn);
 void db_pool_invalidate_cache(struct db_pool *pool);   /* the same, position unknown */
+/* The same for a write that changed only tables (tables.h): entries built from others stay. */
+void db_pool_invalidate_tables_at(struct db_pool *pool, uint64_t tables, uint64_t lsn);
+
+/*
+ * What one request read, so the HTTP layer can tell whether its answer may
+ * be cached as a whole: only when every query it made was a cached
+ * document's (db_fetch_document), and then it depends on tables. Thread-
+ * local, like db_request_set_read_after: begin before the handler runs.
+ */
+struct db_request_reads {
+    uint64_t tables;      /* what its documents were built from */
+    unsigned documents;   /* db_fetch_document calls */
+    unsigned other;       /* connections taken for anything else */
+};
+void db_request_reads_begin(void);
+struct db_request_reads db_request_reads_end(void);
 
 /* Lets db_fetch_document() use cache (borrowed; may be NULL to turn caching off). */
 void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache);

@@ -2,6 +2,7 @@
  * internal/db/write.c: the write transaction (see write.h).
  */
 #include "write.h"
+#include "tables.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -219,7 +220,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     }
     if (action != DB_WRITE_CREATE) {
         const char *params[] = { key };
-        char etag[ETAG_SIZE];
+        char etag[ETAG_SIZE], gzip_etag[ETAG_GZIP_SIZE];
         if ((res = query(pool, conn, w->lock_statement, 1, params, &out->outcome)) == NULL)
             goto cleanup;
         if (PQntuples(res) == 0) {
@@ -234,7 +235,9 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
             goto cleanup;
         /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
         etag_of(before, strlen(before), etag);
-        if (if_match == NULL || !etag_list_matches(if_match, etag, false)) {
+        etag_gzip_of(etag, gzip_etag);   /* the tag of the gzip answer a client may have read */
+        if (if_match == NULL
+            || (!etag_list_matches(if_match, etag, false) && !etag_list_matches(if_match, gzip_etag, false))) {
             out->outcome = DB_WRITE_PRECONDITION_FAILED;
             goto cleanup;
         }
@@ -303,7 +306,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     uint64_t lsn = 0;
     if (db_current_lsn(conn, &lsn) == DB_OK)
         db_lsn_format(lsn, out->lsn);
-    db_pool_invalidate_cache_at(pool, lsn);
+    db_pool_invalidate_tables_at(pool, db_entity_tables(w->entity), lsn);
     log_info("write action=%s entity=%s id=\"%s\" key=\"%s\"", action_names[action], w->entity, key, actor->name);
     out->outcome = DB_WRITE_DONE;
     out->document = after;

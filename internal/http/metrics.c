@@ -142,11 +142,13 @@ int metrics_write(struct metrics *metrics, struct db_pool *pool, struct db_cache
                      "# TYPE insatskatalog_cache_lookups_total counter\n"
                      "insatskatalog_cache_lookups_total{result=\"hit\"} %lu\n"
                      "insatskatalog_cache_lookups_total{result=\"miss\"} %lu\n"
-                     "# HELP insatskatalog_cache_invalidations_total Times a change emptied the cache.\n"
+                     "# HELP insatskatalog_cache_invalidations_total Changes heard, each dropping what it touched.\n"
                      "# TYPE insatskatalog_cache_invalidations_total counter\ninsatskatalog_cache_invalidations_total %lu\n"
-                     "# HELP insatskatalog_cache_bytes Memory held by cached documents.\n"
+                     "# HELP insatskatalog_cache_evictions_total Entries evicted, least recently used first, to stay in CACHE_MIB.\n"
+                     "# TYPE insatskatalog_cache_evictions_total counter\ninsatskatalog_cache_evictions_total %lu\n"
+                     "# HELP insatskatalog_cache_bytes Memory held by cached documents and answers.\n"
                      "# TYPE insatskatalog_cache_bytes gauge\ninsatskatalog_cache_bytes %zu\n",
-                stats.hits, stats.misses, stats.invalidations, stats.bytes);
+                stats.hits, stats.misses, stats.invalidations, stats.evictions, stats.bytes);
     }
     return ferror(out) ? -1 : 0;
 }

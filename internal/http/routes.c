@@ -1,10 +1,13 @@
 /*
  * internal/http/routes.c: the whole API on one screen, and the dispatcher.
  *
- * Every route goes through dispatch(), so cross-cutting behaviour lives in
- * one place instead of in each handler. Each path also gets a catch-all
- * binding at a lower priority that answers OPTIONS (CORS preflight) and 405
- * with an Allow header; the default endpoint answers 404 as a problem.
+ * ulfius gets one catch-all endpoint; the route is found here, in a trie
+ * built at start from route_table (router.c), so finding it costs the same
+ * with 100 routes as with 10. Every request goes through dispatch(), so
+ * cross-cutting behaviour lives in one place instead of in each handler:
+ * admission, 404 as a problem, 405 with Allow, OPTIONS (CORS preflight),
+ * HEAD through the GET handler, ETag and 304, the shared headers, metrics
+ * and the log line.
  */
 #include "routes.h"
 
@@ -19,16 +22,13 @@
 
 #include "../log/log.h"
 #include "../model/etag.h"
+#include "answers.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "problem.h"
+#include "router.h"
 
-struct route {
-    const char *method;
-    const char *path;       /* ulfius format, ":name" for a path parameter */
-    handler_fn *handler;
-};
-
+/* Rows of method, template (":name" for a path parameter), handler. */
 static const struct route route_table[] = {
     { "GET", "/healthz", handle_healthz },
     { "GET", "/readyz", handle_readyz },
@@ -126,36 +126,12 @@ static const struct route route_table[] = {
 
 #define ROUTE_COUNT (sizeof(route_table) / sizeof(route_table[0]))
 
-/* What dispatch() needs for one registered (method, path). */
-struct binding {
-    struct routes *routes;
-    const struct route *route;   /* NULL for the catch-all and the default endpoint */
-    const char *path;            /* the path as registered, for the Allow header */
-    char allow[96];              /* methods this path answers, for 405 and OPTIONS */
-    size_t series;               /* its metrics series */
-};
-
 struct routes {
     const struct app *app;
+    struct router *router;
     atomic_int in_flight;
-    struct binding bindings[3 * ROUTE_COUNT + 1];   /* GET, HEAD, catch-all per route; default */
-    size_t count;
+    size_t unmatched_series;   /* requests no template matched (404) */
 };
-
-static void allowed_methods(const char *path, char *out, size_t out_size)
-{
-    size_t used = 0;
-
-    out[0] = '\0';
-    for (size_t i = 0; i < ROUTE_COUNT; i++) {
-        if (strcmp(route_table[i].path, path) != 0)
-            continue;
-        used += (size_t)snprintf(out + used, out_size - used, "%s, ", route_table[i].method);
-        if (strcmp(route_table[i].method, "GET") == 0)
-            used += (size_t)snprintf(out + used, out_size - used, "HEAD, ");
-    }
-    snprintf(out + used, out_size - used, "OPTIONS");
-}
 
 /* Copies text for a log line with control characters replaced, so a path
  * cannot forge log lines. */
@@ -178,28 +154,42 @@ static bool is_sane_request_id(const char *id)
     return true;
 }
 
+/*
+ * The client's X-Request-Id when it is sane, else a new one: a random
+ * prefix drawn once per thread and a counter, so a request costs no system
+ * call for randomness (ids need to be unique, not secret).
+ */
 static void request_id(const struct _u_request *req, char out[65])
 {
+    static _Thread_local unsigned char prefix[8];
+    static _Thread_local uint64_t counter;
     const char *given = u_map_get_case(req->map_header, "X-Request-Id");
-    unsigned char random[16];
+    unsigned char bytes[16];
 
     if (is_sane_request_id(given)) {
         snprintf(out, 65, "%s", given);
         return;
     }
-    randombytes_buf(random, sizeof(random));
-    sodium_bin2hex(out, 65, random, sizeof(random));
+    if (counter == 0)
+        randombytes_buf(prefix, sizeof(prefix));
+    counter++;
+    memcpy(bytes, prefix, sizeof(prefix));
+    for (int i = 0; i < 8; i++)
+        bytes[8 + i] = (unsigned char)(counter >> (56 - 8 * i));
+    sodium_bin2hex(out, 65, bytes, sizeof(bytes));
 }
 
-static void add_shared_headers(const struct _u_request *req, struct _u_response *resp, const char *id)
+/* cached: the answer came whole from the cache, with its ETag. */
+static void add_shared_headers(const struct _u_request *req, struct _u_response *resp, const char *id, bool cached)
 {
     u_map_put(resp->map_header, "X-Request-Id", id);
     u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(resp->map_header, "Access-Control-Expose-Headers",
               "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN");
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
-    /* Access-Control-Allow-Origin is "*" for everyone, so only Accept varies the answer (JSON or CSV). */
-    u_map_put(resp->map_header, "Vary", "Accept");
+    /* Access-Control-Allow-Origin is "*" for everyone, so only Accept (JSON or
+     * CSV) and Accept-Encoding (gzip, answers.h) vary the answer. */
+    u_map_put(resp->map_header, "Vary", "Accept, Accept-Encoding");
 
     /* What a key may read (the audit trail) must not sit in shared caches. */
     if (u_map_get_case(req->map_header, "Authorization") != NULL)
@@ -207,7 +197,7 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
 
     bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
     /* Reads and write answers (200, 201) both carry the representation's tag. */
-    if ((resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)
+    if (cached || (resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)
         return;
     char etag[ETAG_SIZE];
     etag_of(resp->binary_body, resp->binary_body_length, etag);
@@ -222,127 +212,207 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
 }
 
 /* OPTIONS (CORS preflight) and methods a path does not answer. */
-static void handle_other_method(const struct _u_request *req, struct _u_response *resp, const struct binding *b)
+static void handle_other_method(const struct _u_request *req, struct _u_response *resp,
+                                const struct router_path *path)
 {
     if (strcmp(req->http_verb, "OPTIONS") == 0) {
         ulfius_set_empty_body_response(resp, 204);
-        u_map_put(resp->map_header, "Allow", b->allow);
-        u_map_put(resp->map_header, "Access-Control-Allow-Methods", b->allow);
+        u_map_put(resp->map_header, "Allow", path->allow);
+        u_map_put(resp->map_header, "Access-Control-Allow-Methods", path->allow);
         u_map_put(resp->map_header, "Access-Control-Allow-Headers",
                   "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, X-Consistency-LSN");
         u_map_put(resp->map_header, "Access-Control-Max-Age", "86400");
         return;
     }
-    problem_method_not_allowed(resp, req->http_verb, b->allow);
+    problem_method_not_allowed(resp, req->http_verb, path->allow);
+}
+
+/*
+ * Admission: the one place where a request may be refused before its
+ * handler runs or the cache answers it (a rate limit answers 429 here).
+ * match says what it asks for: match->path->template is the route's
+ * template, NULL for a path no route has. Returns false when resp already
+ * holds the refusal.
+ */
+static bool admitted(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
+                     const struct router_match *match)
+{
+    (void)req;
+    (void)resp;
+    (void)routes;
+    (void)match;
+    return true;
+}
+
+static size_t series_of(const struct routes *routes, const struct router_match *match)
+{
+    if (match->path == NULL)
+        return routes->unmatched_series;
+    if (match->route == NULL)
+        return match->path->other_series;
+    if (match->head)
+        return match->path->head_series;
+    return match->path->series[match->method];
+}
+
+/*
+ * Runs the handler of a read that may be answered from the cache: a hit
+ * answers at once; a miss runs the handler and stores its answer when every
+ * query it made was a cached document. Returns whether resp came from the cache.
+ */
+static bool run_cacheable(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
+                          const struct router_match *match, const char *key)
+{
+    struct db_cache *cache = routes->app->cache;
+
+    if (answers_serve(cache, key, req, resp))
+        return true;
+    /* Taken before the handler: a change heard meanwhile makes its answer unstorable. */
+    uint64_t generation = db_cache_generation(cache);
+    if (!router_put_params(match, req->map_url)) {
+        problem_internal(resp);
+        return false;
+    }
+    db_request_reads_begin();
+    match->route->handler(req, resp, routes->app);
+    struct db_request_reads reads = db_request_reads_end();
+    if (resp->status != 200)
+        return false;
+    if (reads.documents == 0 || reads.other > 0)
+        /* Its answers are not made of cached documents (/healthz, /metrics, histories):
+         * stop looking them up. The only state the router's paths change. */
+        atomic_store(&((struct router_path *)match->path)->uncacheable, true);
+    else if (generation != UINT64_MAX)
+        answers_store(cache, key, resp, reads.tables, generation);
+    return false;
+}
+
+/* Runs the matched handler, or answers 404, 405 or OPTIONS itself. Returns
+ * whether the answer came whole from the cache. */
+static bool route(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
+                  const struct router_match *match)
+{
+    const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
+    uint64_t read_after = 0;
+
+    if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
+        problem_invalid_header(resp, "X-Consistency-LSN",
+                               "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
+                               "such as \"0/16B3748\".");
+    else if (match->route != NULL) {
+        char key[ANSWERS_KEY_MAX];
+        bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
+        if (routes->app->cache != NULL && is_read && !atomic_load(&match->path->uncacheable) && answers_key(req, key))
+            return run_cacheable(req, resp, routes, match, key);
+        if (!router_put_params(match, req->map_url)) {
+            problem_internal(resp);
+            return false;
+        }
+        db_request_set_read_after(read_after);
+        match->route->handler(req, resp, routes->app);
+        db_request_set_read_after(0);
+    }
+    else if (match->path != NULL)
+        handle_other_method(req, resp, match->path);
+    else
+        problem_no_route(resp, req->url_path);
+    return false;
 }
 
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-    const struct binding *b = user_data;
+    struct routes *routes = user_data;
+    struct router_match match;
     struct timespec start, end;
     char id[65];
     char path[160];
 
     clock_gettime(CLOCK_MONOTONIC, &start);
-    atomic_fetch_add(&b->routes->in_flight, 1);
+    atomic_fetch_add(&routes->in_flight, 1);
     request_id(req, id);
 
-    const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
-    uint64_t read_after = 0;
-    if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
-        problem_invalid_header(resp, "X-Consistency-LSN",
-                               "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
-                               "such as \"0/16B3748\".");
-    else if (b->route != NULL) {
-        db_request_set_read_after(read_after);
-        b->route->handler(req, resp, b->routes->app);
-        db_request_set_read_after(0);
-    }
-    else if (b->path != NULL)
-        handle_other_method(req, resp, b);
-    else
-        problem_no_route(resp, req->url_path);
-    add_shared_headers(req, resp, id);
+    router_match(routes->router, req->http_verb, req->url_path, &match);
+    bool cached = admitted(req, resp, routes, &match) && route(req, resp, routes, &match);
+    add_shared_headers(req, resp, id, cached);
 
     clock_gettime(CLOCK_MONOTONIC, &end);
     double duration_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 + (double)(end.tv_nsec - start.tv_nsec) / 1e6;
-    if (b->routes->app->metrics != NULL)
-        metrics_observe(b->routes->app->metrics, b->series, resp->status, duration_ms / 1e3);
+    if (routes->app->metrics != NULL)
+        metrics_observe(routes->app->metrics, series_of(routes, &match), resp->status, duration_ms / 1e3);
     loggable(req->url_path, path, sizeof(path));
     log_request(req->http_verb, path, resp->status, duration_ms, id);
-    atomic_fetch_sub(&b->routes->in_flight, 1);
+    atomic_fetch_sub(&routes->in_flight, 1);
     return U_CALLBACK_COMPLETE;
 }
 
-static bool bind_route(struct _u_instance *instance, struct routes *routes, const char *method, const char *path,
-                 unsigned priority, const struct route *route)
+/* The template as OpenAPI writes it: "/v1/methods/:slug" -> "/v1/methods/{slug}". */
+static void openapi_template(const char *path, char *out, size_t out_size)
 {
-    struct binding *b = &routes->bindings[routes->count++];
+    size_t used = 0;
 
-    b->routes = routes;
-    b->route = route;
-    b->path = path;
-    if (path != NULL)
-        allowed_methods(path, b->allow, sizeof(b->allow));
-    if (routes->app->metrics != NULL) {
-        /* The template as OpenAPI writes it: "/v1/methods/:slug" -> "/v1/methods/{slug}". */
-        char template[96] = "(unmatched)";
-        size_t used = 0;
-        for (const char *p = path; p != NULL && *p != '\0' && used + 3 < sizeof(template); p++) {
-            if (*p == ':') {
-                template[used++] = '{';
-                while (p[1] != '\0' && p[1] != '/' && used + 2 < sizeof(template))
-                    template[used++] = *++p;
-                template[used++] = '}';
-            } else {
-                template[used++] = *p;
-            }
-            template[used] = '\0';
+    out[0] = '\0';
+    for (const char *p = path; *p != '\0' && used + 3 < out_size; p++) {
+        if (*p == ':') {
+            out[used++] = '{';
+            while (p[1] != '\0' && p[1] != '/' && used + 2 < out_size)
+                out[used++] = *++p;
+            out[used++] = '}';
+        } else {
+            out[used++] = *p;
         }
-        b->series = metrics_add_route(routes->app->metrics, method ? method : "*", template);
+        out[used] = '\0';
     }
-    if (method == NULL)
-        return ulfius_set_default_endpoint(instance, dispatch, b) == U_OK;
-    return ulfius_add_endpoint_by_val(instance, method, NULL, path, priority, dispatch, b) == U_OK;
+}
+
+static void add_series(struct routes *routes)
+{
+    static const char *const names[ROUTER_METHODS] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
+    struct metrics *metrics = routes->app->metrics;
+    size_t count;
+    struct router_path **paths = router_paths(routes->router, &count);
+
+    if (metrics == NULL)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        char template[96];
+        openapi_template(paths[i]->template, template, sizeof(template));
+        for (int m = 0; m < ROUTER_METHODS; m++) {
+            if (paths[i]->routes[m] == NULL)
+                continue;
+            paths[i]->series[m] = metrics_add_route(metrics, names[m], template);
+            if (m == ROUTER_GET)
+                paths[i]->head_series = metrics_add_route(metrics, "HEAD", template);
+        }
+        paths[i]->other_series = metrics_add_route(metrics, "*", template);
+    }
+    routes->unmatched_series = metrics_add_route(metrics, "*", "(unmatched)");
 }
 
 struct routes *routes_register(struct _u_instance *instance, const struct app *app)
 {
     struct routes *routes = calloc(1, sizeof(*routes));
-    bool ok = routes != NULL;
 
-    if (!ok)
+    if (routes == NULL)
         return NULL;
     routes->app = app;
     atomic_init(&routes->in_flight, 0);
-    for (size_t i = 0; ok && i < ROUTE_COUNT; i++) {
-        const struct route *r = &route_table[i];
-        ok = bind_route(instance, routes, r->method, r->path, 0, r);
-        /* HEAD is GET without the body; libmicrohttpd drops the body itself. */
-        if (ok && strcmp(r->method, "GET") == 0)
-            ok = bind_route(instance, routes, "HEAD", r->path, 0, r);
-    }
-    /* One catch-all per distinct path, after the real routes (priority 1). */
-    for (size_t i = 0; ok && i < ROUTE_COUNT; i++) {
-        bool first = true;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(route_table[j].path, route_table[i].path) == 0)
-                first = false;
-        if (first)
-            ok = bind_route(instance, routes, "*", route_table[i].path, 1, NULL);
-    }
-    ok = ok && bind_route(instance, routes, NULL, NULL, 0, NULL);
-    if (!ok) {
-        log_error("cannot register the routes");
-        free(routes);
-        return NULL;
-    }
+    if ((routes->router = router_build(route_table, ROUTE_COUNT)) == NULL)
+        goto fail;
+    add_series(routes);
+    /* One endpoint that matches everything: ulfius only hands the request over. */
+    if (ulfius_add_endpoint_by_val(instance, "*", NULL, "*", 0, dispatch, routes) != U_OK)
+        goto fail;
     return routes;
+fail:
+    log_error("cannot register the routes");
+    routes_release(routes);
+    return NULL;
 }
 
 size_t routes_binding_count(void)
 {
-    return sizeof(((struct routes *)NULL)->bindings) / sizeof(struct binding);
+    /* At most a series per row, a HEAD per GET row, one "*" per template, and the unmatched one. */
+    return 3 * ROUTE_COUNT + 1;
 }
 
 int routes_in_flight(const struct routes *routes)
@@ -352,5 +422,8 @@ int routes_in_flight(const struct routes *routes)
 
 void routes_release(struct routes *routes)
 {
+    if (routes == NULL)
+        return;
+    router_free(routes->router);
     free(routes);
 }

@@ -44,3 +44,8 @@ bool etag_list_matches(const char *header, const char *etag, bool weak)
     }
     return false;
 }
+
+void etag_gzip_of(const char etag[ETAG_SIZE], char out[ETAG_GZIP_SIZE])
+{
+    snprintf(out, ETAG_GZIP_SIZE, "%.*s-gzip\"", ETAG_SIZE - 2, etag);
+}

@@ -18,6 +18,16 @@
 void etag_of(const void *body, size_t length, char out[ETAG_SIZE]);
 
 /*
+ * The tag of the same body sent gzip-compressed (Content-Encoding: gzip is
+ * another representation, so another strong tag): etag with "-gzip" before
+ * the closing quote. Derived from the plain tag, not from the compressed
+ * bytes, so it does not depend on zlib's version, and a write can accept
+ * either in If-Match.
+ */
+#define ETAG_GZIP_SIZE (ETAG_SIZE + 5)
+void etag_gzip_of(const char etag[ETAG_SIZE], char out[ETAG_GZIP_SIZE]);
+
+/*
  * Whether a list-valued If-None-Match or If-Match header names etag.
  * weak: compare weakly (If-None-Match, RFC 9110 13.1.2: "W/" is ignored);
  * otherwise strongly (If-Match, 13.1.1: a weak tag never matches).

@@ -1,0 +1,189 @@
+/*
+ * internal/http/answers.c: whole answers in the cache (see answers.h).
+ */
+#include "answers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "../model/etag.h"
+
+
+struct answer {
+    char *body;
+    size_t length;
+    char etag[ETAG_SIZE];
+    char *gzip;            /* NULL when the body is small or does not shrink */
+    size_t gzip_length;
+    char gzip_etag[ETAG_GZIP_SIZE];
+    size_t header_count;
+    char **names;          /* the handler's headers (Content-Type, Cache-Control, ...) */
+    char **values;
+};
+
+static void answer_free(void *value)
+{
+    struct answer *a = value;
+
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < a->header_count; i++) {
+        free(a->names[i]);
+        free(a->values[i]);
+    }
+    free(a->names);
+    free(a->values);
+    free(a->body);
+    free(a->gzip);
+    free(a);
+}
+
+bool answers_key(const struct _u_request *req, char out[ANSWERS_KEY_MAX])
+{
+    const char *accept = u_map_get_case(req->map_header, "Accept");
+    const char *url = req->http_url != NULL ? req->http_url : req->url_path;
+    int length;
+
+    if (u_map_get_case(req->map_header, "Authorization") != NULL
+        || u_map_get_case(req->map_header, "X-Consistency-LSN") != NULL)
+        return false;
+    length = snprintf(out, ANSWERS_KEY_MAX, "%ld:answer:%s\x1f%s", (long)(time(NULL) / 86400), url,
+                      accept != NULL ? accept : "");
+    return length > 0 && length < ANSWERS_KEY_MAX;
+}
+
+/* Whether the parameters from p (a ";") to end hold a q value of 0, which refuses the coding. */
+static bool refused(const char *p, const char *end)
+{
+    while (p != NULL && p < end) {
+        const char *name = p + 1 + strspn(p + 1, " \t");
+        if (name + 1 < end && (name[0] == 'q' || name[0] == 'Q') && name[1] == '=')
+            return strtod(name + 2, NULL) <= 0;
+        p = memchr(p + 1, ';', (size_t)(end - p - 1));
+    }
+    return false;
+}
+
+bool answers_accept_gzip(const char *accept_encoding)
+{
+    bool gzip = false, gzip_named = false, any = false;
+
+    for (const char *item = accept_encoding; item != NULL && *item != '\0';) {
+        const char *end = strchr(item, ',');
+        if (end == NULL)
+            end = item + strlen(item);
+        const char *name = item + strspn(item, " \t");
+        size_t name_length = strcspn(name, " \t;,");
+        const char *parameters = memchr(name, ';', (size_t)(end - name));
+        bool ok = !refused(parameters, end);
+        if (name_length == 4 && strncasecmp(name, "gzip", 4) == 0) {
+            gzip_named = true;
+            gzip = ok;
+        } else if (name_length == 1 && name[0] == '*') {
+            any = ok;
+        }
+        item = *end == ',' ? end + 1 : NULL;
+    }
+    return gzip_named ? gzip : any;
+}
+
+struct serving {
+    const struct _u_request *req;
+    struct _u_response *resp;
+};
+
+static bool serve(const void *value, void *context)
+{
+    const struct answer *a = value;
+    struct serving *s = context;
+    bool gzip = a->gzip != NULL && answers_accept_gzip(u_map_get_case(s->req->map_header, "Accept-Encoding"));
+    const char *etag = gzip ? a->gzip_etag : a->etag;
+    const char *if_none_match = u_map_get_case(s->req->map_header, "If-None-Match");
+
+    if (if_none_match != NULL && etag_list_matches(if_none_match, etag, true)) {
+        if (ulfius_set_empty_body_response(s->resp, 304) != U_OK)
+            return false;
+    } else if (ulfius_set_binary_body_response(s->resp, 200, gzip ? a->gzip : a->body,
+                                               gzip ? a->gzip_length : a->length) != U_OK) {
+        return false;
+    }
+    for (size_t i = 0; i < a->header_count; i++)
+        u_map_put(s->resp->map_header, a->names[i], a->values[i]);
+    u_map_put(s->resp->map_header, "ETag", etag);
+    if (gzip)
+        u_map_put(s->resp->map_header, "Content-Encoding", "gzip");
+    return true;
+}
+
+bool answers_serve(struct db_cache *cache, const char *key, const struct _u_request *req,
+                   struct _u_response *resp)
+{
+    struct serving s = { req, resp };
+    return db_cache_visit(cache, key, serve, &s);
+}
+
+/* The gzip form of body, or NULL (and *length 0) when it would not be smaller. */
+static char *gzip_of(const char *body, size_t length, size_t *gzip_length)
+{
+    z_stream stream = { 0 };
+    uLong bound = compressBound((uLong)length) + 32;   /* + the gzip header and trailer */
+    char *out = NULL;
+
+    *gzip_length = 0;
+    /* 15 + 16: a gzip wrapper with no name and no time, so every replica makes the same bytes. */
+    if (deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    if ((out = malloc(bound)) == NULL)
+        goto cleanup;
+    stream.next_in = (Bytef *)body;
+    stream.avail_in = (uInt)length;
+    stream.next_out = (Bytef *)out;
+    stream.avail_out = (uInt)bound;
+    if (deflate(&stream, Z_FINISH) != Z_STREAM_END || stream.total_out >= length) {
+        free(out);
+        out = NULL;
+        goto cleanup;
+    }
+    *gzip_length = stream.total_out;
+cleanup:
+    deflateEnd(&stream);
+    return out;
+}
+
+void answers_store(struct db_cache *cache, const char *key, const struct _u_response *resp, uint64_t tables,
+                   uint64_t generation)
+{
+    struct answer *a = calloc(1, sizeof(*a));
+    const char **names = u_map_enum_keys(resp->map_header);
+    size_t size = sizeof(*a);
+
+    if (a == NULL || names == NULL || resp->status != 200 || resp->binary_body == NULL)
+        goto discard;
+    a->length = resp->binary_body_length;
+    if ((a->body = malloc(a->length)) == NULL)
+        goto discard;
+    memcpy(a->body, resp->binary_body, a->length);
+    etag_of(a->body, a->length, a->etag);
+    if (a->length >= ANSWERS_GZIP_MIN_BYTES && (a->gzip = gzip_of(a->body, a->length, &a->gzip_length)) != NULL)
+        etag_gzip_of(a->etag, a->gzip_etag);
+    while (names[a->header_count] != NULL)
+        a->header_count++;
+    if ((a->names = calloc(a->header_count + 1, sizeof(char *))) == NULL
+        || (a->values = calloc(a->header_count + 1, sizeof(char *))) == NULL)
+        goto discard;
+    for (size_t i = 0; i < a->header_count; i++) {
+        const char *value = u_map_get(resp->map_header, names[i]);
+        if ((a->names[i] = strdup(names[i])) == NULL || (a->values[i] = strdup(value ? value : "")) == NULL)
+            goto discard;
+        size += strlen(a->names[i]) + strlen(a->values[i]) + 2 + 2 * sizeof(char *);
+    }
+    size += a->length + a->gzip_length;
+    db_cache_put_value(cache, key, a, size, tables, answer_free, generation);
+    return;
+discard:
+    answer_free(a);
+}

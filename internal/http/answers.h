@@ -1,0 +1,51 @@
+/*
+ * internal/http/answers.h: whole answers in the cache.
+ *
+ * A read whose every query was a cached document (db_fetch_document) is
+ * stored as the answer a client gets: its body, its strong ETag, its
+ * headers and, for bodies of 1 KiB or more, a gzip variant with its own
+ * strong ETag (the same tag with "-gzip" before the closing quote), all
+ * made once when the entry is filled. A hit copies the chosen variant into
+ * the response and nothing else is computed; If-None-Match gives 304 for
+ * the variant it names. Entries depend on the tables their documents were
+ * built from, so a change drops only the answers that read it.
+ *
+ * Never cached: requests with Authorization (what a key may read is not
+ * for everyone), with X-Consistency-LSN (they must see a given write), and
+ * anything but a 200.
+ */
+#ifndef INSATSKATALOG_HTTP_ANSWERS_H
+#define INSATSKATALOG_HTTP_ANSWERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ulfius.h>
+
+#include "../db/cache.h"
+
+/* Bodies from this size get a gzip variant. */
+#define ANSWERS_GZIP_MIN_BYTES 1024
+
+#define ANSWERS_KEY_MAX 1024
+
+/*
+ * The key of a GET or HEAD that may use the cache, into out: the UTC day,
+ * the URL with its query, and Accept (which picks JSON or CSV). False when
+ * the request may not use it (see above) or the key would be too long.
+ */
+bool answers_key(const struct _u_request *req, char out[ANSWERS_KEY_MAX]);
+
+/* Answers req from the cache into resp (200 or 304); false on a miss. */
+bool answers_serve(struct db_cache *cache, const char *key, const struct _u_request *req,
+                   struct _u_response *resp);
+
+/* Stores resp, a 200 just made by a handler, under key, if generation is
+ * still current (db_cache_generation taken before the handler ran). */
+void answers_store(struct db_cache *cache, const char *key, const struct _u_response *resp, uint64_t tables,
+                   uint64_t generation);
+
+/* Whether Accept-Encoding lets the answer be gzip. */
+bool answers_accept_gzip(const char *accept_encoding);
+
+#endif
