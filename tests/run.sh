@@ -201,6 +201,34 @@ if REPLICA_URL=$(deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" 
     caught_up=fail
     for _ in $(seq 1 100); do curl -fsS "$read_base/v1/methods/cope" | grep -qF "$note" && { caught_up=ok; break; }; sleep 0.05; done
     record "the replica catches up once replay resumes" "$caught_up"
+    # The replica goes away: reads fall back to the primary, /readyz stays 200
+    # and says so, /metrics and the log too; once it is back, reads return to it.
+    deploy/pg.sh stop "$replica_dir" >/dev/null 2>&1
+    fallback=ok
+    for path in /v1/methods/cope /v1/methods /v1/search?q=familj; do
+      code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$read_base$path")
+      [ "$code" = 200 ] || { fallback=fail; echo "    # $path answered $code with the replica stopped"; }
+    done
+    record "with the read replica stopped, reads still answer 200 (from the primary)" "$fallback"
+    ready=$(curl -s -w ' %{http_code}' --max-time 3 "$read_base/readyz")
+    if [ "$ready" = '{"status":"ready","database":"ok","read_replica":"away"} 200' ]; then
+      record "with the read replica stopped, /readyz answers 200 and reports it away" ok
+    else record "with the read replica stopped, /readyz answers 200 and reports it away" fail "$ready"; fi
+    metrics=$(curl -fsS "$read_base/metrics")
+    if grep -q '^insatskatalog_db_read_replica_up 0$' <<<"$metrics" \
+       && grep -q '^insatskatalog_db_read_replica_fallbacks_total [1-9]' <<<"$metrics" \
+       && grep -q 'the read replica does not answer; reads go to the primary' "$tmp/server-replica.log"; then
+      record "the replica's absence shows in /metrics and the log" ok
+    else record "the replica's absence shows in /metrics and the log" fail "$(grep replica <<<"$metrics" | tr '\n' ' ')"; fi
+    deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" >/dev/null 2>>"$tmp/replica.log"
+    back=fail
+    for _ in $(seq 1 40); do   # the replica is tried again every 5 s
+      curl -fsS -o /dev/null "$read_base/v1/methods/cope"
+      if curl -fsS "$read_base/readyz" | grep -q '"read_replica":"ok"' \
+         && grep -q 'the read replica answers again' "$tmp/server-replica.log"; then back=ok; break; fi
+      sleep 0.25
+    done
+    record "reads return to the read replica once it answers again" "$back"
   else
     record "the server starts with DATABASE_READ_URL" fail "$(tail -n 3 "$tmp/server-replica.log")"
   fi
