@@ -130,3 +130,13 @@ clean-db:
 	rm -rf .local
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# make key: prints a new API key for the database of `make run` (run it while
+# `make run` serves, in another terminal), or for DATABASE_URL when that is
+# set. KEY_NAME (default local-admin-<seconds>) and KEY_SCOPE (default admin).
+KEY_NAME  ?= local-admin-$$(date +%s)
+KEY_SCOPE ?= admin
+.PHONY: key
+key: build
+	@DATABASE_URL="$${DATABASE_URL:-$$(deploy/pg.sh url .local/pg)}" \
+	  build/insatskatalog-admin key create "$(KEY_NAME)" "$(KEY_SCOPE)"

@@ -239,6 +239,9 @@ fi
 deploy/pg.sh stop "$replica_dir" >/dev/null 2>&1
 [ -f "$replica_dir/location" ] && [ "${KEEP_TEST_DIR:-}" != 1 ] && rm -rf "$(cat "$replica_dir/location")"
 
+# The README's walk-through and the operator guide's backup and restore, run as a reader would.
+run_tap "readme: README.md and deploy/OPERATIONS.md commands" tests/readme/run.sh
+
 # Kubernetes manifests against the Kubernetes schemas.
 if tests/k8s/validate.sh >"$tmp/k8s.log" 2>&1; then record "deploy/k8s manifests pass the Kubernetes schema validation" ok
 else record "deploy/k8s manifests pass the Kubernetes schema validation" fail "$(grep 'not ok' "$tmp/k8s.log" | head -n 3)"; fi
