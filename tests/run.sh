@@ -239,6 +239,29 @@ fi
 deploy/pg.sh stop "$replica_dir" >/dev/null 2>&1
 [ -f "$replica_dir/location" ] && [ "${KEEP_TEST_DIR:-}" != 1 ] && rm -rf "$(cat "$replica_dir/location")"
 
+# /readyz does not queue behind a busy pool: with the one pooled connection
+# held by a read that waits on a lock, it still answers within a probe's 3 s.
+busy_port=$(free_port)
+PORT=$busy_port DB_POOL_SIZE=1 CACHE_MIB=0 OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-busy.log" 2>&1 &
+busy_pid=$!
+if wait_for_http "http://127.0.0.1:$busy_port/readyz" 20; then
+  psql "$DATABASE_URL" -Xq -c 'BEGIN' -c 'LOCK TABLE methods IN ACCESS EXCLUSIVE MODE' -c 'SELECT pg_sleep(4)' \
+    -c 'COMMIT' >/dev/null 2>&1 &
+  lock_pid=$!
+  sleep 0.5
+  curl -s -o /dev/null --max-time 10 "http://127.0.0.1:$busy_port/v1/methods" &
+  blocked_pid=$!
+  sleep 0.5
+  in_use=$(curl -s --max-time 3 "http://127.0.0.1:$busy_port/metrics" | awk '/^insatskatalog_db_pool_connections\{state="in_use"\}/ { print $2 }')
+  ready=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$busy_port/readyz")
+  wait "$lock_pid" "$blocked_pid"
+  if [ "$in_use" = 1 ] && [ "$ready" = 200 ]; then record "/readyz answers 200 while the whole pool is busy" ok
+  else record "/readyz answers 200 while the whole pool is busy" fail "pool in use $in_use, readyz $ready"; fi
+else
+  record "a server with DB_POOL_SIZE=1 starts" fail "$(tail -n 3 "$tmp/server-busy.log")"
+fi
+kill -TERM "$busy_pid" 2>/dev/null; wait "$busy_pid" 2>/dev/null
+
 # The README's walk-through and the operator guide's backup and restore, run as a reader would.
 run_tap "readme: README.md and deploy/OPERATIONS.md commands" tests/readme/run.sh
 
