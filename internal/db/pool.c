@@ -481,15 +481,17 @@ static bool probe_query(PGconn *conn, long long deadline_ms)
 
     if (!PQsendQuery(conn, "SELECT 1"))
         return false;
-    while (PQisBusy(conn)) {
-        if (!wait_socket(conn, false, deadline_ms) || !PQconsumeInput(conn))
-            return false;
-    }
-    while ((res = PQgetResult(conn)) != NULL) {
+    for (;;) {
+        /* PQgetResult blocks unless the whole next result (or the end) has arrived. */
+        while (PQisBusy(conn)) {
+            if (!wait_socket(conn, false, deadline_ms) || !PQconsumeInput(conn))
+                return false;
+        }
+        if ((res = PQgetResult(conn)) == NULL)
+            return ok;
         ok = ok && PQresultStatus(res) == PGRES_TUPLES_OK;
         PQclear(res);
     }
-    return ok;
 }
 
 enum db_status db_pool_check(struct db_pool *pool, int timeout_ms)
