@@ -136,7 +136,9 @@ clean-db:
 # set. KEY_NAME (default local-admin-<seconds>) and KEY_SCOPE (default admin).
 KEY_NAME  ?= local-admin-$$(date +%s)
 KEY_SCOPE ?= admin
+# The build's own output goes to stderr, so KEY=$(make -s key) holds the key only.
 .PHONY: key
-key: build
+key:
+	@$(MAKE) --no-print-directory build >&2
 	@DATABASE_URL="$${DATABASE_URL:-$$(deploy/pg.sh url .local/pg)}" \
 	  build/insatskatalog-admin key create "$(KEY_NAME)" "$(KEY_SCOPE)"
