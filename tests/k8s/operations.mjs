@@ -219,3 +219,12 @@ export function composeRules(composeDoc) {
   if (env("api").LOG_FORMAT !== "json") p.push("api LOG_FORMAT is not json");
   return p;
 }
+
+// The install and upgrade order applies the migration Job alone with
+// `kubectl apply -k deploy/k8s -l app.kubernetes.io/component=migrate`:
+// that label must pick exactly the Job.
+export function migrateSelectorRules(docs) {
+  const picked = docs.filter((d) => get(d, "metadata.labels")?.["app.kubernetes.io/component"] === "migrate");
+  const kinds = picked.map((d) => `${d.kind}/${get(d, "metadata.name")}`);
+  return picked.length === 1 && picked[0].kind === "Job" ? [] : [`the label picks ${JSON.stringify(kinds)}`];
+}

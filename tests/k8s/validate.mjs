@@ -462,6 +462,8 @@ async function main() {
   const day = { dep, job, kust: kdoc, composeDoc, imageScriptDefault, secrets };
   check(`one image name everywhere (${ops.IMAGE_REPOSITORY}: make image, compose, k8s, kustomize)`, ops.imageRules(day));
   check("a fresh cluster: namespace.yaml first, the migration Job needs no ConfigMap", ops.freshClusterRules(day));
+  check("-l app.kubernetes.io/component=migrate picks the migration Job alone",
+    ops.migrateSelectorRules(manifests.map((d) => d.doc)));
   const jobNames = ops.jobNameRules((tag) => ops.renderedJobNames(k8sDir, tag));
   if (jobNames === null) console.log("# skip: kubectl not installed, the migration Job's name per release not rendered");
   else check("the migration Job's name follows the image tag (a new release creates a new Job)", jobNames);
@@ -545,6 +547,8 @@ function dayOneSelfChecks({ dep, job, pdb, cm, day, policies }) {
   caught("a kustomization without the namespace first is rejected",
     ops.freshClusterRules({ ...day, kust: { resources: ["configmap.yaml", "namespace.yaml"] } }));
   caught("a migration Job whose name ignores the tag is rejected", ops.jobNameRules(() => ["insatskatalog-migrate"]));
+  caught("a second object labelled component=migrate is rejected",
+    ops.migrateSelectorRules([job, { kind: "ConfigMap", metadata: { name: "x", labels: { "app.kubernetes.io/component": "migrate" } } }]));
   caught("a PodDisruptionBudget with minAvailable 2 is rejected",
     ops.pdbRules({ ...copy(pdb), spec: { minAvailable: 2, selector: pdb.spec.selector } }));
   {
