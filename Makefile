@@ -171,3 +171,15 @@ $(BUILD)/bench/bare: tests/bench/bare.c
 	@echo "LD $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 build-bench: $(BUILD)/bench/bare
+
+# make key: prints a new API key for the database of `make run` (run it while
+# `make run` serves, in another terminal), or for DATABASE_URL when that is
+# set. KEY_NAME (default local-admin-<seconds>) and KEY_SCOPE (default admin).
+KEY_NAME  ?= local-admin-$$(date +%s)
+KEY_SCOPE ?= admin
+# The build's own output goes to stderr, so KEY=$(make -s key) holds the key only.
+.PHONY: key
+key:
+	@$(MAKE) --no-print-directory build >&2
+	@DATABASE_URL="$${DATABASE_URL:-$$(deploy/pg.sh url .local/pg)}" \
+	  build/insatskatalog-admin key create "$(KEY_NAME)" "$(KEY_SCOPE)"

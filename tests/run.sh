@@ -201,6 +201,34 @@ if REPLICA_URL=$(deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" 
     caught_up=fail
     for _ in $(seq 1 100); do curl -fsS "$read_base/v1/methods/cope" | grep -qF "$note" && { caught_up=ok; break; }; sleep 0.05; done
     record "the replica catches up once replay resumes" "$caught_up"
+    # The replica goes away: reads fall back to the primary, /readyz stays 200
+    # and says so, /metrics and the log too; once it is back, reads return to it.
+    deploy/pg.sh stop "$replica_dir" >/dev/null 2>&1
+    fallback=ok
+    for path in /v1/methods/cope /v1/methods /v1/search?q=familj; do
+      code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$read_base$path")
+      [ "$code" = 200 ] || { fallback=fail; echo "    # $path answered $code with the replica stopped"; }
+    done
+    record "with the read replica stopped, reads still answer 200 (from the primary)" "$fallback"
+    ready=$(curl -s -w ' %{http_code}' --max-time 3 "$read_base/readyz")
+    if [ "$ready" = '{"status":"ready","database":"ok","read_replica":"away"} 200' ]; then
+      record "with the read replica stopped, /readyz answers 200 and reports it away" ok
+    else record "with the read replica stopped, /readyz answers 200 and reports it away" fail "$ready"; fi
+    metrics=$(curl -fsS "$read_base/metrics")
+    if grep -q '^insatskatalog_db_read_replica_up 0$' <<<"$metrics" \
+       && grep -q '^insatskatalog_db_read_replica_fallbacks_total [1-9]' <<<"$metrics" \
+       && grep -q 'the read replica does not answer; reads go to the primary' "$tmp/server-replica.log"; then
+      record "the replica's absence shows in /metrics and the log" ok
+    else record "the replica's absence shows in /metrics and the log" fail "$(grep replica <<<"$metrics" | tr '\n' ' ')"; fi
+    deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" >/dev/null 2>>"$tmp/replica.log"
+    back=fail
+    for _ in $(seq 1 40); do   # the replica is tried again every 5 s
+      curl -fsS -o /dev/null "$read_base/v1/methods/cope"
+      if curl -fsS "$read_base/readyz" | grep -q '"read_replica":"ok"' \
+         && grep -q 'the read replica answers again' "$tmp/server-replica.log"; then back=ok; break; fi
+      sleep 0.25
+    done
+    record "reads return to the read replica once it answers again" "$back"
   else
     record "the server starts with DATABASE_READ_URL" fail "$(tail -n 3 "$tmp/server-replica.log")"
   fi
@@ -210,6 +238,32 @@ else
 fi
 deploy/pg.sh stop "$replica_dir" >/dev/null 2>&1
 [ -f "$replica_dir/location" ] && [ "${KEEP_TEST_DIR:-}" != 1 ] && rm -rf "$(cat "$replica_dir/location")"
+
+# /readyz does not queue behind a busy pool: with the one pooled connection
+# held by a read that waits on a lock, it still answers within a probe's 3 s.
+busy_port=$(free_port)
+PORT=$busy_port DB_POOL_SIZE=1 CACHE_MIB=0 OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-busy.log" 2>&1 &
+busy_pid=$!
+if wait_for_http "http://127.0.0.1:$busy_port/readyz" 20; then
+  psql "$DATABASE_URL" -Xq -c 'BEGIN' -c 'LOCK TABLE methods IN ACCESS EXCLUSIVE MODE' -c 'SELECT pg_sleep(4)' \
+    -c 'COMMIT' >/dev/null 2>&1 &
+  lock_pid=$!
+  sleep 0.5
+  curl -s -o /dev/null --max-time 10 "http://127.0.0.1:$busy_port/v1/methods" &
+  blocked_pid=$!
+  sleep 0.5
+  in_use=$(curl -s --max-time 3 "http://127.0.0.1:$busy_port/metrics" | awk '/^insatskatalog_db_pool_connections\{state="in_use"\}/ { print $2 }')
+  ready=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$busy_port/readyz")
+  wait "$lock_pid" "$blocked_pid"
+  if [ "$in_use" = 1 ] && [ "$ready" = 200 ]; then record "/readyz answers 200 while the whole pool is busy" ok
+  else record "/readyz answers 200 while the whole pool is busy" fail "pool in use $in_use, readyz $ready"; fi
+else
+  record "a server with DB_POOL_SIZE=1 starts" fail "$(tail -n 3 "$tmp/server-busy.log")"
+fi
+kill -TERM "$busy_pid" 2>/dev/null; wait "$busy_pid" 2>/dev/null
+
+# The README's walk-through and the operator guide's backup and restore, run as a reader would.
+run_tap "readme: README.md and deploy/OPERATIONS.md commands" tests/readme/run.sh
 
 # Kubernetes manifests against the Kubernetes schemas.
 if tests/k8s/validate.sh >"$tmp/k8s.log" 2>&1; then record "deploy/k8s manifests pass the Kubernetes schema validation" ok

@@ -11,7 +11,9 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,19 @@ struct db_slot {
     bool in_use;
 };
 
+/* The one session /readyz uses, so a check never queues behind the pool. */
+struct db_probe {
+    pthread_mutex_t lock;       /* one check at a time; held only by checks */
+    PGconn *conn;
+};
+
+/* Whether a replica pool's replica answers (see read_replica_or_primary()). */
+struct db_replica_state {
+    atomic_bool away;                 /* the last attempt failed: reads go to the primary */
+    atomic_llong retry_at_ms;         /* monotonic time of the next attempt while away */
+    atomic_ulong fallbacks;           /* reads the primary served because the replica was away */
+};
+
 struct db_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
@@ -39,6 +54,8 @@ struct db_pool {
     unsigned long errors;
     struct db_cache *cache;
     struct db_pool *primary;    /* set when this pool reads from a replica */
+    struct db_probe probe;      /* readiness: its own session, see db_pool_check() */
+    struct db_replica_state replica;   /* when this pool reads from a replica */
     struct db_slot slots[];
 };
 
@@ -55,6 +72,7 @@ struct db_pool *db_pool_create(const char *url, unsigned size,
     }
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->freed, NULL);
+    pthread_mutex_init(&pool->probe.lock, NULL);
     pool->size = size;
     pool->statement_tables = statement_tables;
     return pool;
@@ -66,6 +84,8 @@ void db_pool_destroy(struct db_pool *pool)
         return;
     for (unsigned i = 0; i < pool->size; i++)
         PQfinish(pool->slots[i].conn);
+    PQfinish(pool->probe.conn);
+    pthread_mutex_destroy(&pool->probe.lock);
     pthread_cond_destroy(&pool->freed);
     pthread_mutex_destroy(&pool->lock);
     free(pool->url);
@@ -354,6 +374,170 @@ static bool replica_has_replayed(struct db_pool *replica, uint64_t lsn)
     return replayed;
 }
 
+/* ---- the replica's absence ---------------------------------------------------
+ * While the replica does not answer (stopped, failing over, its pool full),
+ * reads go to the primary: a replica outage costs the primary some load, not
+ * the service its reads. One read per REPLICA_RETRY_MS tries the replica again;
+ * the others go straight to the primary, so an unreachable host's connect
+ * timeout is paid once per interval, not by every read. The log says when the
+ * replica goes away and when it is back; /metrics shows both (db_pool_get_replica_stats).
+ */
+#define REPLICA_RETRY_MS 5000
+
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether this read should try the replica: it answers, or it is time to try it again. */
+static bool replica_worth_trying(struct db_pool *replica)
+{
+    struct db_replica_state *st = &replica->replica;
+    long long retry_at = atomic_load(&st->retry_at_ms);
+
+    if (!atomic_load(&st->away))
+        return true;
+    /* One reader wins the retry; the others keep reading from the primary. */
+    return monotonic_ms() >= retry_at
+           && atomic_compare_exchange_strong(&st->retry_at_ms, &retry_at, monotonic_ms() + REPLICA_RETRY_MS);
+}
+
+static void replica_answered(struct db_pool *replica)
+{
+    if (atomic_exchange(&replica->replica.away, false))
+        log_info("the read replica answers again; reads go to it");
+}
+
+static void replica_failed(struct db_pool *replica)
+{
+    atomic_store(&replica->replica.retry_at_ms, monotonic_ms() + REPLICA_RETRY_MS);
+    if (!atomic_exchange(&replica->replica.away, true))
+        log_warning("the read replica does not answer; reads go to the primary until it does (tried every %d ms)",
+                    REPLICA_RETRY_MS);
+}
+
+/* db_fetch_text() for a replica pool: from the replica when it answers and has
+ * replayed must_see (0: anything will do), else from its primary. */
+static enum db_status read_replica_or_primary(struct db_pool *replica, uint64_t must_see, const char *statement,
+                                              int param_count, const char *const *params, char **out)
+{
+    enum db_status status;
+
+    if (!replica_worth_trying(replica)) {
+        atomic_fetch_add(&replica->replica.fallbacks, 1);
+        return db_fetch_text(replica->primary, statement, param_count, params, out);
+    }
+    if (must_see > 0 && !replica_has_replayed(replica, must_see))
+        return db_fetch_text(replica->primary, statement, param_count, params, out);   /* it lags behind */
+    status = db_fetch_text(replica, statement, param_count, params, out);
+    if (status != DB_UNAVAILABLE) {
+        replica_answered(replica);
+        return status;
+    }
+    replica_failed(replica);
+    atomic_fetch_add(&replica->replica.fallbacks, 1);
+    return db_fetch_text(replica->primary, statement, param_count, params, out);
+}
+
+bool db_pool_get_replica_stats(struct db_pool *pool, bool *away, unsigned long *fallbacks)
+{
+    if (pool->primary == NULL)
+        return false;
+    *away = atomic_load(&pool->replica.away);
+    *fallbacks = atomic_load(&pool->replica.fallbacks);
+    return true;
+}
+
+/* ---- readiness ----------------------------------------------------------------
+ * /readyz runs on its own session, not a pool slot: with every slot busy it
+ * would otherwise wait ACQUIRE_TIMEOUT_MS for one, longer than a probe waits,
+ * and a busy pod would be taken out of service for being busy. Connecting and
+ * the query are non-blocking with one deadline, so a hung network costs a
+ * check timeout_ms, never more (name resolution aside).
+ */
+
+/* Waits until conn's socket is ready for what libpq asked, or the deadline. */
+static bool wait_socket(PGconn *conn, bool for_write, long long deadline_ms)
+{
+    long long left = deadline_ms - monotonic_ms();
+    struct pollfd pfd = { .fd = PQsocket(conn), .events = for_write ? POLLOUT : POLLIN };
+
+    if (left <= 0 || pfd.fd < 0)
+        return false;
+    return poll(&pfd, 1, (int)left) > 0;
+}
+
+static PGconn *probe_connect(const char *url, long long deadline_ms)
+{
+    const char *keys[] = { "dbname", "application_name", NULL };
+    const char *values[] = { url, "insatskatalog-readyz", NULL };
+    PGconn *conn = PQconnectStartParams(keys, values, 1);
+    PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
+
+    if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
+        goto failed;
+    while (polling != PGRES_POLLING_OK) {
+        if (polling == PGRES_POLLING_FAILED || !wait_socket(conn, polling == PGRES_POLLING_WRITING, deadline_ms))
+            goto failed;
+        polling = PQconnectPoll(conn);
+    }
+    return conn;
+failed:
+    log_warning("readiness: cannot connect to the database: %s",
+                conn ? PQerrorMessage(conn) : "out of memory");
+    PQfinish(conn);
+    return NULL;
+}
+
+/* Runs SELECT 1 on the probe session before the deadline. */
+static bool probe_query(PGconn *conn, long long deadline_ms)
+{
+    PGresult *res;
+    bool ok = true;
+
+    if (!PQsendQuery(conn, "SELECT 1"))
+        return false;
+    for (;;) {
+        /* PQgetResult blocks unless the whole next result (or the end) has arrived. */
+        while (PQisBusy(conn)) {
+            if (!wait_socket(conn, false, deadline_ms) || !PQconsumeInput(conn))
+                return false;
+        }
+        if ((res = PQgetResult(conn)) == NULL)
+            return ok;
+        ok = ok && PQresultStatus(res) == PGRES_TUPLES_OK;
+        PQclear(res);
+    }
+}
+
+enum db_status db_pool_check(struct db_pool *pool, int timeout_ms)
+{
+    long long deadline_ms = monotonic_ms() + timeout_ms;
+    enum db_status status = DB_UNAVAILABLE;
+
+    pthread_mutex_lock(&pool->probe.lock);
+    if (pool->probe.conn != NULL && PQstatus(pool->probe.conn) != CONNECTION_OK) {
+        PQfinish(pool->probe.conn);
+        pool->probe.conn = NULL;
+    }
+    if (pool->probe.conn == NULL)
+        pool->probe.conn = probe_connect(pool->url, deadline_ms);
+    if (pool->probe.conn != NULL) {
+        if (probe_query(pool->probe.conn, deadline_ms)) {
+            status = DB_OK;
+        } else {
+            /* Timed out or broken: a half-read answer must not meet the next check. */
+            log_warning("readiness: the database did not answer within %d ms", timeout_ms);
+            PQfinish(pool->probe.conn);
+            pool->probe.conn = NULL;
+        }
+    }
+    pthread_mutex_unlock(&pool->probe.lock);
+    return status;
+}
+
 void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache)
 {
     pool->cache = cache;
@@ -379,7 +563,6 @@ enum db_status db_fetch_document(struct db_pool *pool, const char *statement, in
                                  const char *const *params, char **out)
 {
     enum db_status status;
-    struct db_pool *source = pool;
     uint64_t read_after = request_read_after;
     uint64_t generation = UINT64_MAX;
     uint64_t cache_lsn = 0;
@@ -411,9 +594,10 @@ enum db_status db_fetch_document(struct db_pool *pool, const char *statement, in
     uint64_t must_see = read_after > cache_lsn ? read_after : cache_lsn;
     bool was_inside = inside_document;
     inside_document = true;
-    if (pool->primary != NULL && must_see > 0 && !replica_has_replayed(pool, must_see))
-        source = pool->primary;   /* the replica lags behind what this read must see */
-    status = db_fetch_text(source, statement, param_count, params, out);
+    if (pool->primary != NULL)
+        status = read_replica_or_primary(pool, must_see, statement, param_count, params, out);
+    else
+        status = db_fetch_text(pool, statement, param_count, params, out);
     inside_document = was_inside;
     if (status == DB_OK && key != NULL && generation != UINT64_MAX)
         db_cache_put(pool->cache, key, *out, tables, generation);

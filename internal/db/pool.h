@@ -97,6 +97,20 @@ struct db_pool *db_pool_primary(struct db_pool *pool);
  * dispatcher sets it before and clears it after each request. */
 void db_request_set_read_after(uint64_t lsn);
 
+/*
+ * Readiness: whether the database answers SELECT 1 within timeout_ms, on a
+ * session of its own (one per pool, opened on first use), never waiting for
+ * a pool slot. DB_OK or DB_UNAVAILABLE.
+ */
+enum db_status db_pool_check(struct db_pool *pool, int timeout_ms);
+
+/*
+ * For a replica pool (db_pool_set_primary): whether its replica is away
+ * (reads go to the primary until it answers again) and how many reads the
+ * primary served for that reason. False, and nothing set, for other pools.
+ */
+bool db_pool_get_replica_stats(struct db_pool *pool, bool *away, unsigned long *fallbacks);
+
 /* PostgreSQL's "16/B374D848" text form of a WAL position, both ways. */
 #define DB_LSN_SIZE 20
 bool db_lsn_parse(const char *text, uint64_t *out);

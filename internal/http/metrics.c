@@ -4,6 +4,7 @@
 #include "metrics.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +77,12 @@ void metrics_observe(struct metrics *metrics, size_t route, long status, double 
     atomic_fetch_add_explicit(&s->sum_microseconds, (unsigned long)(seconds * 1e6), memory_order_relaxed);
 }
 
-int metrics_write(struct metrics *metrics, struct db_pool *pool, struct db_cache *cache, int in_flight, FILE *out)
+int metrics_write(struct metrics *metrics, struct db_pool *pool, struct db_pool *read_pool, struct db_cache *cache,
+                  int in_flight, FILE *out)
 {
+    bool replica_away = false;
+    unsigned long replica_fallbacks = 0;
+
     fprintf(out, "# HELP insatskatalog_build_info The running version.\n# TYPE insatskatalog_build_info gauge\n"
                  "insatskatalog_build_info{version=\"%s\"} 1\n", metrics->version);
     fprintf(out, "# HELP insatskatalog_http_requests_in_flight Requests being handled.\n"
@@ -135,6 +140,12 @@ int metrics_write(struct metrics *metrics, struct db_pool *pool, struct db_cache
                      "# TYPE insatskatalog_db_errors_total counter\ninsatskatalog_db_errors_total %lu\n",
                 stats.in_use, stats.size - stats.in_use, stats.waiting, stats.errors);
     }
+    if (read_pool != NULL && read_pool != pool && db_pool_get_replica_stats(read_pool, &replica_away, &replica_fallbacks))
+        fprintf(out, "# HELP insatskatalog_db_read_replica_up Whether the read replica answered its last read (0: reads go to the primary).\n"
+                     "# TYPE insatskatalog_db_read_replica_up gauge\ninsatskatalog_db_read_replica_up %d\n"
+                     "# HELP insatskatalog_db_read_replica_fallbacks_total Reads the primary served because the read replica was away.\n"
+                     "# TYPE insatskatalog_db_read_replica_fallbacks_total counter\ninsatskatalog_db_read_replica_fallbacks_total %lu\n",
+                replica_away ? 0 : 1, replica_fallbacks);
     if (cache != NULL) {
         struct db_cache_stats stats;
         db_cache_get_stats(cache, &stats);

@@ -25,6 +25,7 @@ void metrics_observe(struct metrics *metrics, size_t route, long status, double 
 
 /* Writes every series in the Prometheus text format (version 0.0.4). pool
  * and cache may be NULL. Returns 0, or -1 when the stream failed. */
-int metrics_write(struct metrics *metrics, struct db_pool *pool, struct db_cache *cache, int in_flight, FILE *out);
+int metrics_write(struct metrics *metrics, struct db_pool *pool, struct db_pool *read_pool, struct db_cache *cache,
+                  int in_flight, FILE *out);
 
 #endif

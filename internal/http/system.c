@@ -1,6 +1,7 @@
 /*
  * internal/http/system.c: liveness, readiness, the contract and the index.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,18 +21,30 @@ void handle_healthz(const struct _u_request *req, struct _u_response *resp, cons
     u_map_put(resp->map_header, "Cache-Control", "no-store");
 }
 
-/* GET /readyz: the database answers too. */
+/* How long /readyz waits for the database: under the probe's 3 s timeout (deploy/k8s). */
+#define READYZ_TIMEOUT_MS 1000
+
+/*
+ * GET /readyz: the primary answers too, on a session of its own (never
+ * queued behind a busy pool). The read replica is reported, not required:
+ * while it is away reads go to the primary, so this process still serves.
+ */
 void handle_readyz(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
+    bool replica_away = false;
+    unsigned long fallbacks = 0;
     (void)req;
-    enum db_status status = db_ping(app->pool);
-    if (status == DB_OK && app->read_pool != app->pool)
-        status = db_ping(app->read_pool);   /* the replica must answer too */
-    if (status != DB_OK) {
+
+    if (db_pool_check(app->pool, READYZ_TIMEOUT_MS) != DB_OK) {
         problem_from_db(resp, DB_UNAVAILABLE, "database", "name", "database");
         return;
     }
-    respond_json_text(resp, 200, "{\"status\":\"ready\",\"database\":\"ok\"}");
+    if (app->read_pool != app->pool && db_pool_get_replica_stats(app->read_pool, &replica_away, &fallbacks))
+        respond_json_text(resp, 200, replica_away
+                                         ? "{\"status\":\"ready\",\"database\":\"ok\",\"read_replica\":\"away\"}"
+                                         : "{\"status\":\"ready\",\"database\":\"ok\",\"read_replica\":\"ok\"}");
+    else
+        respond_json_text(resp, 200, "{\"status\":\"ready\",\"database\":\"ok\"}");
     u_map_put(resp->map_header, "Cache-Control", "no-store");
 }
 
@@ -72,8 +85,8 @@ void handle_metrics(const struct _u_request *req, struct _u_response *resp, cons
         problem_internal(resp);
         return;
     }
-    int failed = metrics_write(app->metrics, app->pool, app->cache, app->routes ? routes_in_flight(app->routes) : 0,
-                               out);
+    int failed = metrics_write(app->metrics, app->pool, app->read_pool, app->cache,
+                               app->routes ? routes_in_flight(app->routes) : 0, out);
     if (fclose(out) != 0 || failed)
         problem_internal(resp);
     else

@@ -19,6 +19,9 @@
 //   - the house rules (probes, security context, resources, the Secret for
 //     DATABASE_URL, the migration Job, and that the objects refer to each
 //     other consistently);
+//   - the day-one rules of operations.mjs (image name, fresh-cluster order,
+//     a replaceable migration Job, PDB, requests, NetworkPolicy, LOG_FORMAT,
+//     the two database roles, compose.yaml);
 //   - self-checks: deliberately broken manifests are rejected, so a pass
 //     means something.
 
@@ -27,6 +30,7 @@ import { join, dirname, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import yaml from "js-yaml";
+import * as ops from "./operations.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const k8sDir = process.env.K8S_DIR || join(here, "..", "..", "deploy", "k8s");
@@ -321,7 +325,10 @@ async function main() {
   const job = one("Job");
   const cm = one("ConfigMap");
   const ns = one("Namespace");
-  const secret = one("Secret");
+  const secrets = byKind("Secret").map((d) => d.doc);
+  check("the example Secrets are insatskatalog-database and insatskatalog-migration",
+    JSON.stringify(secrets.map((x) => get(x, "metadata.name")).sort()) === '["insatskatalog-database","insatskatalog-migration"]'
+      ? [] : [`found ${secrets.map((x) => get(x, "metadata.name")).join(", ")}`]);
 
   // Files: one kind per file.
   for (const f of files.filter((f) => f !== KUSTOMIZATION)) {
@@ -411,34 +418,61 @@ async function main() {
     if ("DATABASE_URL" in data) p.push("DATABASE_URL belongs in the Secret");
     check("ConfigMap: PORT/LOG_LEVEL/DB_POOL_SIZE/CACHE_MIB valid, used by the Deployment", p);
 
-    // Connections: each replica opens DB_POOL_SIZE + 1 (the LISTEN connection).
+    // Connections: each replica opens DB_POOL_SIZE + 1 (the LISTEN connection)
+    // + 1 (the /readyz session).
     const max = get(hpa || {}, "spec.maxReplicas") ?? get(dep, "spec.replicas");
     const surge = Number(get(dep, "spec.strategy.rollingUpdate.maxSurge") ?? 1) || 0;
     const pool = Number(data.DB_POOL_SIZE ?? 8);
     const listener = Number(data.CACHE_MIB ?? 64) > 0 ? 1 : 0;
-    const total = (max + surge) * (pool + listener) + 1; // + the migration Job
+    const total = (max + surge) * (pool + listener + 1) + 1; // + the migration Job
     const budget = PG_MAX_CONNECTIONS - PG_RESERVED_CONNECTIONS;
     check(
-      `database connections: (${max} replicas + ${surge} surge) × (${pool} pool + ${listener} listener) + 1 job = ${total} <= ${budget}`,
+      `database connections: (${max} replicas + ${surge} surge) × (${pool} pool + ${listener} listener + 1 readiness) + 1 job = ${total} <= ${budget}`,
       total <= budget ? [] : [`exceeds PostgreSQL max_connections ${PG_MAX_CONNECTIONS} - ${PG_RESERVED_CONNECTIONS} reserved`]
     );
   }
-  if (secret) {
+  if (secrets.length) {
     const p = [];
-    const name = get(secret, "metadata.name");
-    const keys = Object.keys({ ...(get(secret, "data") || {}), ...(get(secret, "stringData") || {}) });
+    const keysOf = new Map(
+      secrets.map((x) => [get(x, "metadata.name"), Object.keys({ ...(get(x, "data") || {}), ...(get(x, "stringData") || {}) })])
+    );
     for (const d of [dep, job].filter(Boolean))
       for (const c of get(d, "spec.template.spec.containers") || [])
         for (const e of c.env || []) {
           const ref = get(e, "valueFrom.secretKeyRef");
           if (!ref) continue;
-          if (ref.name !== name) p.push(`${get(d, "kind")} refers to Secret ${ref.name}, the example is ${name}`);
-          else if (!keys.includes(ref.key) && ref.optional !== true) p.push(`${get(d, "kind")} needs key ${ref.key}, not in the example`);
+          if (!keysOf.has(ref.name)) p.push(`${get(d, "kind")} refers to Secret ${ref.name}, not in the example`);
+          else if (!keysOf.get(ref.name).includes(ref.key) && ref.optional !== true)
+            p.push(`${get(d, "kind")} needs key ${ref.key} of ${ref.name}, not in the example`);
         }
     const files = manifests.filter((d) => get(d.doc, "kind") === "Secret").map((d) => d.file);
     if (!files.every((f) => f === SECRET_EXAMPLE)) p.push(`a Secret outside ${SECRET_EXAMPLE}: ${files.join(", ")}`);
     check(`${SECRET_EXAMPLE} matches the secretKeyRefs (name, keys)`, p);
   }
+
+  // ---- day-one rules (operations.mjs) -----------------------------------------------
+  const composePath = join(k8sDir, "..", "compose.yaml");
+  const imageScript = join(k8sDir, "..", "image.sh");
+  const composeDoc = existsSync(composePath) ? yaml.load(readFileSync(composePath, "utf8")) : {};
+  const imageScriptDefault = existsSync(imageScript)
+    ? (/^IMAGE=\$\{IMAGE:-([^}]+)\}/m.exec(readFileSync(imageScript, "utf8")) || [])[1]
+    : undefined;
+  const kdoc = kust ? kust.doc : {};
+  const policies = byKind("NetworkPolicy").map((d) => d.doc);
+  const day = { dep, job, kust: kdoc, composeDoc, imageScriptDefault, secrets };
+  check(`one image name everywhere (${ops.IMAGE_REPOSITORY}: make image, compose, k8s, kustomize)`, ops.imageRules(day));
+  check("a fresh cluster: namespace.yaml first, the migration Job needs no ConfigMap", ops.freshClusterRules(day));
+  check("-l app.kubernetes.io/component=migrate picks the migration Job alone",
+    ops.migrateSelectorRules(manifests.map((d) => d.doc)));
+  const jobNames = ops.jobNameRules((tag) => ops.renderedJobNames(k8sDir, tag));
+  if (jobNames === null) console.log("# skip: kubectl not installed, the migration Job's name per release not rendered");
+  else check("the migration Job's name follows the image tag (a new release creates a new Job)", jobNames);
+  if (pdb) check("PodDisruptionBudget: maxUnavailable 1", ops.pdbRules(pdb));
+  if (dep && cm) check("requests hold the cache (memory >= CACHE_MIB + 64Mi) and a real CPU share", ops.resourceRules(dep, cm));
+  if (dep && job) check("a NetworkPolicy: ingress 8080 only; egress DNS and PostgreSQL only", ops.networkPolicyRules(policies, dep, job));
+  if (dep && cm) check("LOG_FORMAT=json; readiness timeout above the server's check; the replica optional", ops.configRules(cm, dep));
+  if (dep && job) check("two roles: the Deployment the application role only, the Job the owner's Secret", ops.roleRules(day));
+  check("compose.yaml: no default password, the owner migrates, the application role serves", ops.composeRules(composeDoc));
 
   // ---- self-checks: the validator can fail ----------------------------------------
   const base = dep
@@ -497,6 +531,52 @@ async function main() {
       "self-check: house rules reject 1 replica, a literal DATABASE_URL, a writable root filesystem",
       want.filter((w) => !p.some((x) => x.includes(w))).map((w) => `${w} not caught`)
     );
+  }
+  if (dep && job && pdb && cm) dayOneSelfChecks({ dep, job, pdb, cm, day, policies });
+}
+
+// Each day-one rule rejects the mistake it is there for.
+function dayOneSelfChecks({ dep, job, pdb, cm, day, policies }) {
+  const copy = (x) => JSON.parse(JSON.stringify(x));
+  const caught = (name, problems) => check(`self-check: ${name}`, problems.length ? [] : ["accepted"]);
+  {
+    const d = copy(dep);
+    d.spec.template.spec.containers[0].image = "insatskatalog:latest";
+    caught("an image without localhost/ is rejected", ops.imageRules({ ...day, dep: d }));
+  }
+  caught("a kustomization without the namespace first is rejected",
+    ops.freshClusterRules({ ...day, kust: { resources: ["configmap.yaml", "namespace.yaml"] } }));
+  caught("a migration Job whose name ignores the tag is rejected", ops.jobNameRules(() => ["insatskatalog-migrate"]));
+  caught("a second object labelled component=migrate is rejected",
+    ops.migrateSelectorRules([job, { kind: "ConfigMap", metadata: { name: "x", labels: { "app.kubernetes.io/component": "migrate" } } }]));
+  caught("a PodDisruptionBudget with minAvailable 2 is rejected",
+    ops.pdbRules({ ...copy(pdb), spec: { minAvailable: 2, selector: pdb.spec.selector } }));
+  {
+    const d = copy(dep);
+    d.spec.template.spec.containers[0].resources.requests = { cpu: "50m", memory: "64Mi" };
+    const p = ops.resourceRules(d, cm);
+    check("self-check: requests of 50m and 64Mi are rejected (both)",
+      p.length === 2 ? [] : [`got ${JSON.stringify(p)}`]);
+  }
+  caught("no NetworkPolicy is rejected", ops.networkPolicyRules([], dep, job));
+  {
+    const np = copy(policies[0] || {});
+    if (np.spec) np.spec.egress = [{}];
+    caught("a NetworkPolicy that lets everything out is rejected", ops.networkPolicyRules([np], dep, job));
+  }
+  caught("LOG_FORMAT text is rejected", ops.configRules({ ...copy(cm), data: { ...cm.data, LOG_FORMAT: "text" } }, dep));
+  {
+    const d = copy(dep);
+    d.spec.template.spec.containers[0].env.push({
+      name: "MIGRATION_DATABASE_URL",
+      valueFrom: { secretKeyRef: { name: "insatskatalog-migration", key: "MIGRATION_DATABASE_URL" } },
+    });
+    caught("a Deployment with the owner's URL is rejected", ops.roleRules({ ...day, dep: d }));
+  }
+  {
+    const c = copy(day.composeDoc);
+    if (c.services && c.services.db) c.services.db.environment.POSTGRES_PASSWORD = "${POSTGRES_PASSWORD:-insatskatalog}";
+    caught("compose with a default superuser password is rejected", ops.composeRules(c));
   }
 }
 
