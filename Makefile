@@ -130,3 +130,13 @@ clean-db:
 	rm -rf .local
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The web page and /docs (internal/web): its files and the libraries vendored
+# from npm (pinned in internal/web/package-lock.json) into build/web, which
+# the server reads at start (WEB_ROOT). run and test build it; `make build`
+# alone does not need npm. static.c uses zlib (which libulfius-dev brings).
+LDLIBS += -lz
+.PHONY: web
+web:
+	@internal/web/build.sh $(BUILD)/web
+build-run build-test: web

@@ -19,4 +19,7 @@ void respond_bytes(struct _u_response *resp, unsigned status, const char *conten
  * (by q value, then by how specific the matching range is). Absent: JSON. */
 bool respond_prefers_csv(const struct _u_request *req);
 
+/* The same for text/html: a browser's Accept prefers it, curl's does not. */
+bool respond_prefers_html(const struct _u_request *req);
+
 #endif
