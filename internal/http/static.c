@@ -35,14 +35,17 @@
 
 /*
  * The page: only this origin, no inline script or style, no plugins, no
- * framing. /docs also lets Redoc's styled-components add <style> elements and
- * start its search worker from a blob: URL it makes itself; still no script
- * from anywhere but this origin.
+ * framing. /docs must also let Redoc (tried in Chromium: each is refused
+ * otherwise) add styles at run time (styled-components), draw its icons from
+ * data: URLs and start its search worker from a blob: URL it makes itself;
+ * all three are made by the page, not fetched from elsewhere, and script
+ * still comes only from this origin.
  */
 static const char page_policy[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "connect-src 'self'; worker-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'";
+
 static const char docs_policy[] =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "

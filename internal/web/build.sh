@@ -10,7 +10,8 @@
 # into the source tree), once and again only when the lockfile changes; after
 # that the build is offline. No bundler: the page loads ES modules and two
 # classic scripts as they come from npm, less their source-map comments (the
-# maps are not shipped, and a browser would ask for them).
+# maps are not shipped, and a browser would ask for them), and Redoc's with a
+# local logo instead of its CDN's.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +46,13 @@ vendor htm/dist/htm.module.js htm.module.js
 vendor d3-array/dist/d3-array.min.js d3-array.min.js
 vendor d3-geo/dist/d3-geo.min.js d3-geo.min.js
 vendor redoc/bundles/redoc.standalone.js redoc.standalone.js
+# Redoc's sidebar shows a logo from its CDN; /docs makes no outside request,
+# so the bundle points at a local one instead (the only change to it).
+redoc_logo=https://cdn.redoc.ly/redoc/logo-mini.svg
+grep -qF "$redoc_logo" "$next/vendor/redoc.standalone.js" \
+  || { echo "web: redoc.standalone.js no longer names $redoc_logo: check it for outside requests" >&2; exit 1; }
+sed -i "s|$redoc_logo|/app/vendor/redoc-logo-mini.svg|g" "$next/vendor/redoc.standalone.js"
+mv "$next/redoc-logo-mini.svg" "$next/vendor/"
 for package in preact htm d3-array d3-geo redoc; do
   cp "$modules/$package/LICENSE" "$next/vendor/$package.LICENSE.txt"
 done
