@@ -55,7 +55,7 @@ function CountyMap({ features, source, cellOf, county, selected, choose }) {
   </figure>`;
 }
 
-function CoverageTable({ coverage, type, selected, choose }) {
+function CoverageTable({ coverage, type, selected, choose, methodName }) {
   return html`<${ScrollTable} label="Täckning per kommun">
     <table class="coverage-table">
       <caption>${type.name_sv}: bästa väg per kommun i ${coverage.county.name} den ${coverage.on}</caption>
@@ -74,7 +74,7 @@ function CoverageTable({ coverage, type, selected, choose }) {
           <td>${r ? r.status : 'saknas'}</td>
           <td class="num">${r ? number(r.lead_time_weeks, 'v.') : '–'}</td>
           <td class="num">${r ? kronor(r.cost_per_case_sek) : '–'}</td>
-          <td>${r?.method ? html`<a href=${href({ vy: 'metod', metod: r.method, lan: coverage.county.code })}>${r.method}</a>` : '–'}</td>
+          <td>${r?.method ? html`<a href=${href({ vy: 'metod', metod: r.method, lan: coverage.county.code })}>${methodName(r.method)}</a>` : '–'}</td>
           <td>${through(r)}</td>
         </tr>`;
       })}</tbody>
@@ -88,23 +88,21 @@ function Partners({ code, type }) {
     ${whenLoaded([load(url)], 'samarbetspartnerna', (answer) => answer.partners.length === 0
       ? html`<p>Inga kommuner i närheten kan utföra eller beställa ${type.name_sv.toLowerCase()} tillsammans med kommunen.</p>`
       : html`<ul class="partners">${answer.partners.slice(0, 8).map((p) => html`<li>
-          <strong>${p.municipality.name}</strong> (${p.neighbour ? 'grannkommun, ' : ''}${number(p.distance_km, 'km')}):
-          ${p.partner_kind === 'utförare' ? 'kan utföra insatsen' : 'saknar den också och kan beställa tillsammans'}${
+          <strong>${p.municipality.name}</strong> (${p.neighbour ? 'grannkommun, ' : ''}${number(p.distance_km, 'km')}): ${p.partner_kind === 'utförare' ? 'kan utföra insatsen' : 'saknar den också och kan beställa tillsammans'}${
             p.route ? ` – i dag genom ${routeLabel(routeKey(true, p.route.kind)).toLowerCase()}` : ''}${
             p.cost_estimate ? `; ett gemensamt avtal kostar ungefär ${kronor(p.cost_estimate.running_year_total_sek)} per år` : ''}.
         </li>`)}</ul>`)}`;
 }
 
-function MunicipalityDetail({ row, coverage, type, available }) {
+function MunicipalityDetail({ row, coverage, type, available, methodName }) {
   const cells = coverage.intervention_types.map((t) => ({ type: t, cell: row.cells[t.slug] || { covered: false, best_route: null } }));
   return html`<section class="detail" aria-labelledby="kommun-rubrik">
     <h2 id="kommun-rubrik">${row.municipality.name}</h2>
     <p>Täcker ${row.covered} av ${coverage.intervention_types.length} rekommenderade insatstyper.</p>
     <ul class="cell-list">${cells.map(({ type: t, cell }) => {
       const r = cell.best_route;
-      return html`<li class=${t.slug === type.slug ? 'current' : ''}><strong>${t.name_sv}</strong> (${t.strength}):
-        ${cell.covered
-          ? `${routeLabel(routeKey(true, r.kind)).toLowerCase()}, ${r.status}${r.method ? `, metod ${r.method}` : ''}${
+      return html`<li class=${t.slug === type.slug ? 'current' : ''}><strong>${t.name_sv}</strong> (${t.strength}): ${cell.covered
+          ? `${routeLabel(routeKey(true, r.kind)).toLowerCase()}, ${r.status}${r.method ? `, metod ${methodName(r.method)}` : ''}${
               r.provider || r.agreement ? `, genom ${through(r)}` : ''}`
           : r ? `inte täckt (${r.status})` : 'ingen väg'}</li>`;
     })}</ul>
@@ -141,12 +139,15 @@ function borders(county, available) {
 
 export function CoverageView({ route, navigate, available }) {
   const counties = load('/v1/counties?limit=200');
+  const methods = load('/v1/methods?limit=200');
   const code = route.lan;
   const coverage = code ? load(`/v1/counties/${encodeURIComponent(code)}/coverage`) : null;
   return html`<h1>Länets täckning</h1>
     <p>Kan kommunerna i länet erbjuda de insatser kunskapsstödet rekommenderar, och i så fall hur: i egen regi, genom
       avtalssamverkan med en annan kommun eller genom en utförare?</p>
-    ${whenLoaded([counties, ...(coverage ? [coverage] : [])], code ? 'länets täckning' : 'länen', (list, cov) => {
+    ${whenLoaded([counties, methods, ...(coverage ? [coverage] : [])], code ? 'länets täckning' : 'länen', (list, methodList, cov) => {
+      const names = new Map(methodList.items.map((m) => [m.slug, m.abbreviation || m.name_sv]));
+      const methodName = (slug) => names.get(slug) || slug;
       const county = cov?.county;
       const type = cov && (cov.intervention_types.find((t) => t.slug === route.typ) || cov.intervention_types[0]);
       const choices = html`<${Choices} counties=${list} county=${county} types=${cov?.intervention_types} type=${type}
@@ -174,10 +175,10 @@ export function CoverageView({ route, navigate, available }) {
               : map.state === 'error' ? html`<p>Kartan kunde inte ritas; tabellen visar samma uppgifter.</p>` : html`<${Loading} what="kartan" />`}
           </div>
           <div class="coverage-table-wrap">
-            <${CoverageTable} coverage=${cov} type=${type} selected=${route.kommun} choose=${choose} />
+            <${CoverageTable} coverage=${cov} type=${type} selected=${route.kommun} choose=${choose} methodName=${methodName} />
             <p class="muted">Uppgifterna gäller ${cov.on}. Välj en kommun i tabellen eller på kartan för att se mer.</p>
           </div>
         </div>
-        ${row && html`<${MunicipalityDetail} row=${row} coverage=${cov} type=${type} available=${available} />`}`;
+        ${row && html`<${MunicipalityDetail} row=${row} coverage=${cov} type=${type} available=${available} methodName=${methodName} />`}`;
     })}`;
 }

@@ -15,7 +15,7 @@ function MethodList({ slugs, methods }) {
     const m = methods.get(slug);
     if (!m) return html`<li>${slug}</li>`;
     return html`<li><a href=${href({ vy: 'metod', metod: slug })}>${m.abbreviation || m.name_sv}</a>
-      ${m.abbreviation && ` – ${m.name_sv}`} <span class="muted">(${ageRange(m.age_min, m.age_max)}${
+      ${m.abbreviation && m.name_sv !== m.abbreviation && !m.name_sv.startsWith(`${m.abbreviation} `) && ` – ${m.name_sv}`} <span class="muted">(${ageRange(m.age_min, m.age_max)}${
         m.pilot_survey ? `; använd av ${m.pilot_survey.percent_of_municipalities} % av pilotens kommuner` : ''})</span></li>`;
   })}</ul>`;
 }

@@ -7,7 +7,7 @@ import { load } from './api.js';
 const availabilityWords = {
   tillgänglig: 'tar emot nya ärenden',
   begränsad: 'begränsat antal platser',
-  väntelista: 'väntelista',
+  väntelista: 'nya ärenden får vänta',
   planerad: 'planerad, ännu inte i gång',
   'ej tillgänglig': 'tar inte emot nya ärenden',
 };
@@ -51,8 +51,8 @@ function Providers({ slug, county, counties }) {
           </tr>`)}</tbody>
         </table>
       <//>
-      ${answer.based_on?.offerings_verified?.oldest && html`<p class="muted">Villkoren bekräftades av utförarna mellan
-        ${answer.based_on.offerings_verified.oldest} och ${answer.based_on.offerings_verified.newest}.</p>`}`)}
+      ${answer.based_on?.offerings_verified?.oldest && html`<p class="muted">${
+        `Villkoren bekräftades av utförarna mellan ${answer.based_on.offerings_verified.oldest} och ${answer.based_on.offerings_verified.newest}.`}</p>`}`)}
   </section>`;
 }
 
@@ -66,8 +66,7 @@ function Agreements({ slug, county }) {
       ? html`<p>Inga avtal${county ? ' med en part i länet' : ''} omfattar metoden.</p>`
       : html`<ul class="agreements">${answer.items.map((a) => html`<li>
           <strong>${a.title}</strong> <span class="badge">${a.effective_status}</span><br />
-          Utförare: ${a.performer?.name || '–'}. Beställare: ${a.parties.filter((p) => p.role === 'beställare').map((p) => p.name).join(', ') || '–'}.
-          ${a.valid_from ? ` Gäller från ${a.valid_from}${a.valid_to ? ` till ${a.valid_to}` : ''}.` : ''}
+          Utförare: ${a.performer?.name || '–'}. Beställare: ${a.parties.filter((p) => p.role === 'beställare').map((p) => p.name).join(', ') || '–'}.${a.valid_from ? ` Gäller från ${a.valid_from}${a.valid_to ? ` till ${a.valid_to}` : ''}.` : ''}
         </li>`)}</ul>${answer.next && html`<p class="muted">Visar de första ${answer.items.length}.</p>`}`)}
   </section>`;
 }
@@ -75,8 +74,7 @@ function Agreements({ slug, county }) {
 export function MethodView({ route, navigate }) {
   const slug = route.metod;
   if (!slug)
-    return html`<h1>Metod</h1><p>Välj en metod via <a href=${href({ vy: 'sok' })}>sökningen</a> eller
-      <a href=${href({ vy: 'kunskapsstod' })}>kunskapsstödet</a>.</p>`;
+    return html`<h1>Metod</h1><p>Välj en metod via <a href=${href({ vy: 'sok' })}>sökningen</a> eller <a href=${href({ vy: 'kunskapsstod' })}>kunskapsstödet</a>.</p>`;
   const method = load(`/v1/methods/${encodeURIComponent(slug)}`);
   const counties = load('/v1/counties?limit=200');
   const title = method.state === 'ok' ? `${method.data.abbreviation ? `${method.data.abbreviation} – ` : ''}${method.data.name_sv}` : 'Metod';
