@@ -132,6 +132,107 @@ async function textOf(page, selector) {
   return page.$eval(selector, (e) => e.textContent.replace(/\s+/g, ' ').trim());
 }
 
+// ---- with the guidance and map endpoints (issue 15), answered here from their contract ----
+
+/*
+ * The page finds optional endpoints in the served contract's path list. Until
+ * the server has them, a second tab answers them from the examples of their
+ * contract (guidance branch), so the page's other code path runs too: the
+ * Vägledning view, the map from /v1/maps/municipalities, the partners.
+ */
+async function guidanceChecks(browser) {
+  const contract = await (await fetch(`${base}/openapi.yaml`)).text();
+  if (contract.includes('\n  /v1/guidance:')) {
+    console.log('# the server has /v1/guidance: the views below use it, not the stand-in');
+  }
+  const coverage = await (await fetch(`${base}/v1/counties/03/coverage`)).json();
+  const borders = JSON.parse(readFileSync(join(here, '../../internal/web/kommuner.geojson'), 'utf8'));
+  const map = {
+    type: 'FeatureCollection',
+    features: borders.features.filter((f) => f.properties.code.startsWith('03')).map((f) => {
+      const row = coverage.rows.find((r) => r.municipality.code === f.properties.code);
+      const cells = Object.fromEntries(Object.entries(row.cells).map(([type, c]) =>
+        [type, { covered: c.covered, route: c.best_route?.kind || null, status: c.best_route?.status || null }]));
+      return { type: 'Feature', id: f.properties.code, geometry: f.geometry,
+        properties: { code: f.properties.code, name: row.municipality.name, county: '03', types: 5, covered: row.covered, cells } };
+    }),
+  };
+  const route = { kind: 'egen regi', status: 'tillgänglig', lead_time_weeks: 0, cost_per_case_sek: 90000, method: 'fft',
+    offering_id: 3, provider: { id: 2, name: 'Uppsala kommun familjebehandling', example: true }, agreement: null };
+  const uppsala = { code: '0380', name: 'Uppsala', county: '03' };
+  const answers = {
+    '/v1/guidance/rules': { need_areas: [{ slug: 'familj', name_sv: 'Familj och föräldraskap', description: 'Samspel.' },
+      { slug: 'kamrater', name_sv: 'Kamrater', description: 'Umgänge.' }], rules: [] },
+    '/v1/guidance': {
+      age: 14, risk: 'hög', needs: ['familj'], knowledge_support: 'normbrytande-beteende-2021', on: '2026-12-06',
+      age_band: { age_min: 12, age_max: 17 },
+      risk_principle: { risk: 'hög', recommendations_apply: true, intensity: 'hög', text: 'Kunskapsstödets rekommendationer gäller barn med hög risk.' },
+      municipality: { code: '0381', name: 'Enköping', county: '03' },
+      recommendations: [{ slug: 'familjebehandling-12-17', strength: 'bör', age_min: 12, age_max: 17,
+        statement: 'Socialtjänsten bör erbjuda strukturerad familjebehandling.',
+        intervention_type: { slug: 'familjebehandling', name_sv: 'Strukturerad familjebehandling' }, needs_met: ['familj'],
+        methods: [{ slug: 'fft', abbreviation: 'FFT', name_sv: 'Funktionell familjeterapi', age_min: 11, age_max: 18, format: 'familj', availability: 'tillgänglig' }],
+        coverage: { covered: true, best_route: { ...route, kind: 'utförare' } },
+        partners: [{ municipality: uppsala, neighbour: true, distance_km: 45.2, route }] }],
+      warnings: [{ slug: 'avskrackande-program', strength: 'bör inte', age_min: 6, age_max: 17,
+        statement: 'Socialtjänsten bör inte erbjuda avskräckande program av Scared Straight-typ.',
+        intervention_type: { slug: 'avskrackande-program', name_sv: 'Avskräckande program av Scared Straight-typ' } }],
+      assessment_instruments: [{ slug: 'savry', abbreviation: 'SAVRY', name: 'Structured Assessment of Violence Risk in Youth',
+        assesses: 'risk för återfall i våldsbrott', age_min: 12, age_max: 18 }],
+      rules: [],
+    },
+    '/v1/maps/municipalities': map,
+    '/v1/municipalities/0381/partners': { municipality: { code: '0381', name: 'Enköping', county: '03' }, intervention_type: 'familjebehandling',
+      method: null, on: '2026-12-06', radius_km: 100, own_route: null, total: 1,
+      partners: [{ municipality: uppsala, neighbour: true, distance_km: 45.2, partner_kind: 'utförare', route, cost_estimate: null }] },
+  };
+  const page = await browser.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  await page.setViewport({ width: 1280, height: 900 });
+  watch(page);
+  await page.setRequestInterception(true);
+  const asked = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    asked.push(url.pathname);
+    if (url.pathname === '/openapi.yaml' && !contract.includes('\n  /v1/guidance:'))
+      return request.respond({ status: 200, contentType: 'application/yaml', body: `${contract}\n  /v1/guidance:\n  /v1/guidance/rules:\n`
+        + '  /v1/maps/municipalities:\n  /v1/municipalities/{code}/partners:\n' });
+    const answer = answers[url.pathname];
+    if (answer && !contract.includes(`\n  ${url.pathname === '/v1/municipalities/0381/partners' ? '/v1/municipalities/{code}/partners' : url.pathname}:`))
+      return request.respond({ status: 200, contentType: url.pathname.startsWith('/v1/maps') ? 'application/geo+json' : 'application/json',
+        body: JSON.stringify(answer) });
+    return request.continue();
+  });
+  try {
+    await check('with /v1/guidance, Vägledning is in the menu and shows recommendations, warnings and partners', async () => {
+      await page.goto(`${base}/?vy=vagledning&alder=14&risk=h%C3%B6g&behov=familj&kommun=0381`, { waitUntil: 'load' });
+      await page.waitForSelector('#svar');
+      const menu = await textOf(page, 'nav');
+      const answer = await textOf(page, 'main');
+      await shot(page, 'vagledning');
+      if (!menu.includes('Vägledning')) return 'no Vägledning in the menu';
+      const wanted = ['Vägledning för 14 år, hög risk, Enköping', 'Bör inte erbjudas', 'FFT', 'Uppsala', 'SAVRY'];
+      const missing = wanted.filter((w) => !answer.includes(w));
+      return missing.length ? `missing: ${missing.join(', ')}` : null;
+    });
+    await check('the guidance view passes axe-core', () => axe(page, 'vagledning'));
+    await check('with /v1/maps/municipalities, the county map comes from it, and a municipality shows its partners', async () => {
+      await page.goto(`${base}/?vy=lan&lan=03&typ=familjebehandling&kommun=0381`, { waitUntil: 'load' });
+      await page.waitForSelector('.partners');
+      const shapes = await page.$$eval('svg.karta path[data-code]', (all) => all.map((p) => p.dataset.route));
+      const partners = await textOf(page, '.partners');
+      await shot(page, 'lan-03-partner');
+      if (shapes.length !== 8) return `${shapes.length} shapes`;
+      if (!asked.includes('/v1/maps/municipalities') || asked.includes('/app/kommuner.geojson'))
+        return 'the borders did not come from /v1/maps/municipalities';
+      return partners.includes('Uppsala') ? null : `partners "${partners}"`;
+    });
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   await makeData();
@@ -278,6 +379,8 @@ async function main() {
       if (operations.length < 50) return `only ${operations.length} operations in openapi.yaml`;
       return shown.length === 0 ? null : `missing: ${shown.slice(0, 5).join(', ')}`;
     });
+
+    await guidanceChecks(browser);
 
     await check('no console error, uncaught exception or failed request in the whole run', async () =>
       (problems.length ? problems.slice(0, 5).join(' | ') : null));
