@@ -183,3 +183,12 @@ key:
 	@$(MAKE) --no-print-directory build >&2
 	@DATABASE_URL="$${DATABASE_URL:-$$(deploy/pg.sh url .local/pg)}" \
 	  build/insatskatalog-admin key create "$(KEY_NAME)" "$(KEY_SCOPE)"
+
+# The web page and /docs (internal/web): its files and the libraries vendored
+# from npm (pinned in internal/web/package-lock.json) into build/web, which
+# the server reads at start (WEB_ROOT). run and test build it; `make build`
+# alone does not need npm. static.c uses zlib (linked above).
+.PHONY: web
+web:
+	@internal/web/build.sh $(BUILD)/web
+build-run build-test: web

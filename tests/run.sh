@@ -3,7 +3,8 @@
 #
 # Starts a throwaway PostgreSQL and the real server binary on free ports
 # (so a taken 8080 or 55432 does not matter), then runs the unit tests
-# (plain and under ASan+UBSan), the HTTP tests, the OpenAPI lint, a clean
+# (plain and under ASan+UBSan), the HTTP tests, the page in a real browser
+# (tests/browser; "skip" where Chromium cannot be installed), the OpenAPI lint, a clean
 # SIGTERM stop and, when podman is present, the image test. Results are read
 # as TAP; the last line is "N passed, N failed".
 set -uo pipefail
@@ -268,6 +269,16 @@ run_tap "readme: README.md and deploy/OPERATIONS.md commands" tests/readme/run.s
 # Kubernetes manifests against the Kubernetes schemas.
 if tests/k8s/validate.sh >"$tmp/k8s.log" 2>&1; then record "deploy/k8s manifests pass the Kubernetes schema validation" ok
 else record "deploy/k8s manifests pass the Kubernetes schema validation" fail "$(grep 'not ok' "$tmp/k8s.log" | head -n 3)"; fi
+
+# The web page and /docs in a real browser (tests/browser): Debian's chromium,
+# installed by deploy/install-browser.sh, or "skip" with the reason it gives.
+if browser=$(deploy/install-browser.sh 2>>"$tmp/browser.log" | tail -n 1) && [ -x "$browser" ]; then
+  export CHROMIUM=$browser SCREENSHOTS=$root/build/browser
+  run_tap "browser: tests/browser/page.test.mjs (screenshots in build/browser)" tests/browser/run.sh
+else
+  skipped=$((skipped + 1))
+  echo "skip - browser test: ${browser:-deploy/install-browser.sh failed}"
+fi
 
 # Migrations run once however many replicas start at once (an advisory lock).
 psql "$DATABASE_URL" -Xq -c 'CREATE DATABASE concurrent_migrations' 2>/dev/null

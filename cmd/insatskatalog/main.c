@@ -30,6 +30,7 @@
 #include "../../internal/http/body.h"
 #include "../../internal/http/metrics.h"
 #include "../../internal/http/routes.h"
+#include "../../internal/http/static.h"
 #include "../../internal/log/log.h"
 
 #ifndef INSATSKATALOG_VERSION
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
     struct db_cache *cache = NULL;
     struct db_pool *read_pool = NULL;
     struct db_listener *listener = NULL;
+    struct web_files *web = NULL;
     char *openapi = NULL;
     bool instance_ready = false;
     int exit_code = 1;
@@ -163,6 +165,9 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     app.openapi_yaml = openapi;
+    if ((web = static_load(config.web_root)) == NULL)
+        goto cleanup;
+    app.web = web;
     if ((app.pool = db_pool_create(config.database_url, config.pool_size, db_all_statements)) == NULL)
         goto cleanup;
     app.read_pool = app.pool;
@@ -200,9 +205,9 @@ int main(int argc, char **argv)
         exit_code = 2;
         goto cleanup;
     }
-    log_info("insatskatalog %s listening on port %u (%s) with %u database connections%s", app.version, config.port,
-             config.http_threads > 0 ? "epoll" : "a thread per connection", config.pool_size,
-             read_pool ? " to the primary and as many to the read replica" : "");
+    log_info("insatskatalog %s listening on port %u (%s) with %u database connections%s; %zu web files from %s",
+             app.version, config.port, config.http_threads > 0 ? "epoll" : "a thread per connection", config.pool_size,
+             read_pool ? " to the primary and as many to the read replica" : "", static_count(web), config.web_root);
 
     wait_for_signal();
     drain(&instance, routes);
@@ -218,6 +223,7 @@ cleanup:
     db_pool_destroy(app.pool);
     db_cache_destroy(cache);
     free(openapi);
+    static_free(web);
     metrics_destroy(app.metrics);
     log_close();
     return exit_code;

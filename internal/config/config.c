@@ -116,5 +116,6 @@ int config_load(struct config *out, int need_database, FILE *errors)
     problems += load_switch("LOG_FORMAT", "text", "json", "text", &out->log_json, errors);
     out->openapi_path = env_or("OPENAPI_PATH", "openapi.yaml");
     out->sql_dir = env_or("SQL_DIR", "sql");
+    out->web_root = env_or("WEB_ROOT", "build/web");
     return problems;
 }

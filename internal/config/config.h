@@ -21,6 +21,7 @@ struct config {
     bool log_json;              /* LOG_FORMAT, text (default) or json: one JSON object per line */
     const char *openapi_path;   /* OPENAPI_PATH, default "openapi.yaml" */
     const char *sql_dir;        /* SQL_DIR, default "sql" (admin command only) */
+    const char *web_root;       /* WEB_ROOT, default "build/web": the page and /docs (`make web`) */
 };
 
 /*

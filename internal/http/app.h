@@ -13,6 +13,7 @@
 
 struct metrics;
 struct routes;
+struct web_files;
 
 struct app {
     const struct config *config;
@@ -23,6 +24,7 @@ struct app {
     const struct routes *routes;  /* set once registered, for the in-flight gauge */
     const char *openapi_yaml;     /* the contract, served at /openapi.yaml */
     size_t openapi_length;
+    const struct web_files *web;  /* the page and /docs (static.c); empty without WEB_ROOT */
     const char *version;          /* build version, for logs and metrics */
 };
 

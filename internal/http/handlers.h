@@ -133,4 +133,10 @@ handler_fn handle_audit_list;
 /* search.c */
 handler_fn handle_search;
 
+/* static.c: the web page and the API reference */
+handler_fn handle_app_page;
+handler_fn handle_app_file;
+handler_fn handle_app_vendor_file;
+handler_fn handle_docs;
+
 #endif

@@ -80,15 +80,27 @@ double respond_accept_quality(const char *accept, const char *media_type, int *s
     return best;
 }
 
-bool respond_prefers_csv(const struct _u_request *req)
+/* Whether the request's Accept prefers media_type to application/json (by q
+ * value, then by how specific the matching range is). No Accept: JSON. */
+static bool prefers_to_json(const struct _u_request *req, const char *media_type)
 {
     const char *accept = u_map_get_case(req->map_header, "Accept");
-    int csv_specificity, json_specificity;
-    double csv, json;
+    int other_specificity, json_specificity;
+    double other, json;
 
     if (accept == NULL)
         return false;
-    csv = respond_accept_quality(accept, "text/csv", &csv_specificity);
+    other = respond_accept_quality(accept, media_type, &other_specificity);
     json = respond_accept_quality(accept, "application/json", &json_specificity);
-    return csv > 0 && (csv > json || (csv == json && csv_specificity > json_specificity));
+    return other > 0 && (other > json || (other == json && other_specificity > json_specificity));
+}
+
+bool respond_prefers_csv(const struct _u_request *req)
+{
+    return prefers_to_json(req, "text/csv");
+}
+
+bool respond_prefers_html(const struct _u_request *req)
+{
+    return prefers_to_json(req, "text/html");
 }

@@ -25,4 +25,7 @@ double respond_accept_quality(const char *accept, const char *media_type, int *s
  * (by q value, then by how specific the matching range is). Absent: JSON. */
 bool respond_prefers_csv(const struct _u_request *req);
 
+/* The same for text/html: a browser's Accept prefers it, curl's does not. */
+bool respond_prefers_html(const struct _u_request *req);
+
 #endif

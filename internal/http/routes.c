@@ -122,6 +122,10 @@ static const struct route route_table[] = {
     { "GET", "/v1/gaps", handle_gaps },
     { "GET", "/v1/search", handle_search },
     { "GET", "/v1/audit", handle_audit_list },
+    { "GET", "/app", handle_app_page },
+    { "GET", "/app/:file", handle_app_file },
+    { "GET", "/app/vendor/:file", handle_app_vendor_file },
+    { "GET", "/docs", handle_docs },
 };
 
 #define ROUTE_COUNT (sizeof(route_table) / sizeof(route_table[0]))
@@ -199,9 +203,15 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     /* Reads and write answers (200, 201) both carry the representation's tag. */
     if (cached || (resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)
         return;
+    /* A handler that knows its tag already (static files, hashed once at start) is not hashed again. */
     char etag[ETAG_SIZE];
-    etag_of(resp->binary_body, resp->binary_body_length, etag);
-    u_map_put(resp->map_header, "ETag", etag);
+    const char *known = u_map_get_case(resp->map_header, "ETag");
+    if (known != NULL)
+        snprintf(etag, sizeof(etag), "%s", known);
+    else {
+        etag_of(resp->binary_body, resp->binary_body_length, etag);
+        u_map_put(resp->map_header, "ETag", etag);
+    }
     const char *if_none_match = u_map_get_case(req->map_header, "If-None-Match");
     if (is_read && if_none_match != NULL && etag_list_matches(if_none_match, etag, true)) {
         o_free(resp->binary_body);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../db/catalogue.h"
 #include "handlers.h"
@@ -11,6 +12,7 @@
 #include "routes.h"
 #include "problem.h"
 #include "respond.h"
+#include "static.h"
 
 /* GET /healthz: the process answers. Constant, so it is also the bench ceiling. */
 void handle_healthz(const struct _u_request *req, struct _u_response *resp, const struct app *app)
@@ -55,11 +57,13 @@ void handle_openapi(const struct _u_request *req, struct _u_response *resp, cons
     respond_bytes(resp, 200, "application/yaml", app->openapi_yaml, app->openapi_length);
 }
 
-/* GET / and GET /v1: where to start. */
+/* GET / and GET /v1: where to start. A browser asking for / gets the page. */
 void handle_index(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
     char body[1536];
-    (void)req;
+
+    if (strcmp(req->url_path, "/") == 0 && static_send_page_if_html(req, resp, app))
+        return;
     snprintf(body, sizeof(body),
              "{\"name\":\"insatskatalog\",\"version\":\"%s\",\"openapi\":\"/openapi.yaml\","
              "\"resources\":[\"/v1/knowledge-supports\",\"/v1/intervention-types\",\"/v1/methods\","
