@@ -133,4 +133,16 @@ handler_fn handle_audit_list;
 /* search.c */
 handler_fn handle_search;
 
+/* guidance.c */
+handler_fn handle_guidance;
+handler_fn handle_guidance_rules;
+
+/* partners.c */
+handler_fn handle_municipality_neighbours;
+handler_fn handle_municipality_partners;
+
+/* maps.c */
+handler_fn handle_map_municipalities;
+handler_fn handle_map_counties;
+
 #endif

@@ -94,3 +94,18 @@ bool respond_prefers_csv(const struct _u_request *req)
     json = accept_quality(accept, "application/json", &json_specificity);
     return csv > 0 && (csv > json || (csv == json && csv_specificity > json_specificity));
 }
+
+bool respond_prefers_media_type(const struct _u_request *req, const char *media_type)
+{
+    const char *accept = u_map_get_case(req->map_header, "Accept");
+    int specificity, json_specificity, csv_specificity;
+    double q, json, csv;
+
+    if (accept == NULL)
+        return false;
+    q = accept_quality(accept, media_type, &specificity);
+    json = accept_quality(accept, "application/json", &json_specificity);
+    csv = accept_quality(accept, "text/csv", &csv_specificity);
+    /* Only when named: "* / *" or "application/ *" keeps the default, JSON. */
+    return specificity == 3 && q > 0 && q >= json && q >= csv;
+}

@@ -19,4 +19,8 @@ void respond_bytes(struct _u_response *resp, unsigned status, const char *conten
  * (by q value, then by how specific the matching range is). Absent: JSON. */
 bool respond_prefers_csv(const struct _u_request *req);
 
+/* Whether the Accept header names media_type itself (not through a wildcard)
+ * with a q above 0 and at least those of application/json and text/csv. */
+bool respond_prefers_media_type(const struct _u_request *req, const char *media_type);
+
 #endif

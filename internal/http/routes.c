@@ -120,6 +120,12 @@ static const struct route route_table[] = {
     { "GET", "/v1/municipalities/:code/coverage", handle_municipality_coverage },
     { "GET", "/v1/counties/:code/coverage", handle_county_coverage },
     { "GET", "/v1/gaps", handle_gaps },
+    { "GET", "/v1/guidance", handle_guidance },
+    { "GET", "/v1/guidance/rules", handle_guidance_rules },
+    { "GET", "/v1/municipalities/:code/neighbours", handle_municipality_neighbours },
+    { "GET", "/v1/municipalities/:code/partners", handle_municipality_partners },
+    { "GET", "/v1/maps/municipalities", handle_map_municipalities },
+    { "GET", "/v1/maps/counties", handle_map_counties },
     { "GET", "/v1/search", handle_search },
     { "GET", "/v1/audit", handle_audit_list },
 };
