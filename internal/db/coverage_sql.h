@@ -14,40 +14,55 @@
  * lead time, cost per case; own delivery and agreements count as available
  * at once.
  */
-#define COVERAGE_CTES                                                                                         \
+#define COVERAGE_CTES COVERAGE_CTES_OF_TYPES("true")
+
+/* The same, for the recommended types whose row t (intervention_types) meets
+ * TYPE_FILTER only: an answer about one type ranks only that type's routes. */
+#define COVERAGE_CTES_OF_TYPES(TYPE_FILTER)                                                                    \
     "params AS (SELECT coalesce($3::date, current_date) AS on_date), "                                        \
     "ks AS (SELECT id, slug FROM knowledge_supports WHERE slug = coalesce($2::text, 'normbrytande-beteende-2021')), " \
     "types AS (SELECT DISTINCT ON (r.intervention_type_id) r.intervention_type_id AS type_id, t.slug AS type_slug, " \
     "          t.name_sv AS type_name, r.strength, r.age_min, r.age_max "                                        \
     "          FROM recommendations r JOIN ks ON ks.id = r.knowledge_support_id "                               \
     "          JOIN intervention_types t ON t.id = r.intervention_type_id "                                     \
-    "          WHERE r.strength IN ('bör', 'kan', 'kan i undantagsfall') "                                      \
+    "          WHERE r.strength IN ('bör', 'kan', 'kan i undantagsfall') AND (" TYPE_FILTER ") "              \
     "          ORDER BY r.intervention_type_id, r.strength), "                                                  \
     "type_methods AS (SELECT m.id AS method_id, m.slug AS method_slug, m.abbreviation, t.type_id "            \
     "          FROM types t JOIN methods m ON m.intervention_type_id = t.type_id), "                             \
-    "own_routes AS ("                                                                                          \
+    "own_routes AS (" OWN_ROUTES_OF("places") "), "                                                           \
+    AGREEMENT_ROUTES_CTE
+
+/* A municipality's own delivery of a recommended type, for each row pl of PLACES. */
+#define OWN_ROUTES_OF(PLACES)                                                                                 \
     "  SELECT pl.code, tm.type_id, tm.method_id, 'egen regi'::text AS kind, "                                  \
     "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, o.cost_per_case_sek, "       \
     "         o.id AS offering_id, o.provider_id, NULL::bigint AS agreement_id, o.verified_on, o.updated_at "  \
-    "  FROM places pl JOIN providers p ON p.municipality_code = pl.code "                                     \
+    "  FROM " PLACES " pl JOIN providers p ON p.municipality_code = pl.code "                                 \
     "  JOIN offerings o ON o.provider_id = p.id JOIN type_methods tm ON tm.method_id = o.method_id, params "   \
-    "  WHERE o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)), "      \
-    /* An agreement covers a method by name, or a whole type: then its route is   \
-     * for the method of the offering it names, or for no particular method. */   \
-    "agreement_routes AS ("                                                                                    \
+    "  WHERE o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)"
+
+/* The agreements in force that a row pl of PLACES is a party to (with
+ * PARTY_FILTER on its row ap of agreement_parties: "true", or a role). An
+ * agreement covers a method by name, or a whole type: then its route is for
+ * the method of the offering it names, or for no particular method. */
+#define AGREEMENT_ROUTES_OF(PLACES, PARTY_FILTER)                                                            \
     "  SELECT DISTINCT pl.code, t.type_id, CASE WHEN sc.method_id IS NOT NULL THEN sc.method_id "             \
     "         ELSE named.method_id END AS method_id, 'avtalssamverkan'::text AS kind, "                        \
     "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, a.per_case_sek AS cost_per_case_sek, " \
     "         a.offering_id, NULL::bigint AS provider_id, a.id AS agreement_id, named.verified_on, "           \
     "         a.updated_at "                                                                                   \
-    "  FROM places pl JOIN agreement_parties ap ON ap.municipality_code = pl.code "                            \
+    "  FROM " PLACES " pl JOIN agreement_parties ap ON ap.municipality_code = pl.code AND (" PARTY_FILTER ") " \
     "  JOIN agreements a ON a.id = ap.agreement_id JOIN agreement_scope sc ON sc.agreement_id = a.id "         \
     "  LEFT JOIN offerings named ON named.id = a.offering_id "                                                 \
     "  JOIN types t ON t.type_id = coalesce(sc.intervention_type_id, "                                         \
     "                  (SELECT intervention_type_id FROM methods WHERE id = sc.method_id)), params "           \
     "  WHERE a.status IN ('aktiv', 'uppsagd') AND a.valid_from <= params.on_date "                            \
     "    AND (a.valid_to IS NULL OR a.valid_to >= params.on_date) "                                             \
-    "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))), "                 \
+    "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))"
+
+/* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */
+#define AGREEMENT_ROUTES_CTE                                                                                  \
+    "agreement_routes AS (" AGREEMENT_ROUTES_OF("places", "true") "), "                                      \
     /* The five best county-wide provider routes per county and method. The      \
      * LATERAL scan follows offering_availability_best_idx (method, county,      \
      * status, lead time) and stops as soon as the order is settled, instead of  \
@@ -108,8 +123,9 @@
     "                FROM agreements a WHERE a.id = " R ".agreement_id)) END"
 
 
-/* Municipalities near $1 (every bordering one, and the others within
- * RADIUS km of its centroid), with their distance; empty when $1 is NULL. */
+/* origin: the municipality $1 (none when $1 is NULL); nearby: every one
+ * bordering it and the others within RADIUS km of its centroid, with their
+ * distance. */
 #define NEARBY_CTES(RADIUS)                                                                                   \
     "origin AS (SELECT m.code, m.name, m.county_code, c.lat, c.lon FROM municipalities m "                   \
     "           LEFT JOIN municipality_centroids c ON c.code = m.code WHERE m.code = $1::text), "              \
@@ -118,8 +134,7 @@
     "           FROM origin o JOIN municipality_centroids c ON c.code <> o.code "                              \
     "           JOIN municipalities m ON m.code = c.code "                                                     \
     "           LEFT JOIN municipality_neighbour_pairs np ON np.code = o.code AND np.neighbour = c.code "       \
-    "           WHERE np.neighbour IS NOT NULL OR distance_km(o.lat, o.lon, c.lat, c.lon) <= " RADIUS "), "     \
-    "places AS (SELECT code, name, county_code FROM origin UNION ALL SELECT code, name, county_code FROM nearby), "
+    "           WHERE np.neighbour IS NOT NULL OR distance_km(o.lat, o.lon, c.lat, c.lon) <= " RADIUS "), "
 
 /* Routes by which a place performs a type itself: its own delivery, or an
  * agreement in force in which it is the performer. Needs COVERAGE_CTES. */

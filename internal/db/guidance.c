@@ -5,7 +5,8 @@
  * The guidance is one statement over the recommendations, the methods, the
  * instruments and the RBM rule table (sql/0013_guidance.sql); the C around it
  * only passes the parameters. With a municipality the coverage CTEs run over
- * it and the municipalities near it, for its routes and its nearest partners.
+ * it alone, and its nearest partners come from what the municipalities near
+ * it deliver themselves (no provider routes: those are not a partner's).
  */
 #include "guidance.h"
 
@@ -28,7 +29,11 @@
  * No row when the municipality or the knowledge support does not exist.
  */
 static const char guidance_sql[] =
-    "WITH " NEARBY_CTES("100") COVERAGE_CTES ", " PERFORMING_CTE ", "
+    "WITH " NEARBY_CTES("100") "places AS (SELECT code, name, county_code FROM origin), "
+    COVERAGE_CTES ", "
+    /* Partners need only what the nearby municipalities perform themselves. */
+    "near_performing AS (" OWN_ROUTES_OF("nearby") " UNION ALL "
+    AGREEMENT_ROUTES_OF("nearby", "ap.role = 'utförare'") "), "
     "given_needs AS (SELECT g.need, g.n FROM unnest(string_to_array(nullif($6::text, ''), ',')) "
     "                WITH ORDINALITY AS g(need, n)), "
     "risk_rule AS (SELECT * FROM guidance_rules WHERE principle = 'risk' AND risk::text = $5::text), "
@@ -42,9 +47,9 @@ static const char guidance_sql[] =
     "         FROM recommendations r JOIN ks ON ks.id = r.knowledge_support_id "
     "         JOIN intervention_types t ON t.id = r.intervention_type_id "
     "         WHERE $4::int BETWEEN r.age_min AND r.age_max), "
-    "near_partners AS (SELECT DISTINCT ON (n.code, p.type_id) n.*, p.type_id, p.kind, p.status, p.lead_time_weeks, "
+    "near_partners AS MATERIALIZED (SELECT DISTINCT ON (n.code, p.type_id) n.*, p.type_id, p.kind, p.status, p.lead_time_weeks, "
     "                  p.cost_per_case_sek, p.method_id, p.offering_id, p.provider_id, p.agreement_id "
-    "                  FROM nearby n JOIN performing p ON p.code = n.code "
+    "                  FROM nearby n JOIN near_performing p ON p.code = n.code "
     "                  ORDER BY n.code, p.type_id, p.status, p.lead_time_weeks NULLS LAST, "
     "                           p.cost_per_case_sek NULLS LAST, p.kind, p.offering_id NULLS LAST, "
     "                           p.agreement_id NULLS LAST) "

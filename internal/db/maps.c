@@ -37,7 +37,7 @@
 static const char map_municipalities_sql[] =
     "WITH places AS (SELECT code, name, county_code FROM municipalities "
     "                WHERE $1::text IS NULL OR county_code = $1::text), "
-    COVERAGE_CTES ", " MAP_CELLS_CTE ", "
+    COVERAGE_CTES_OF_TYPES("$4::text IS NULL OR t.slug = $4::text") ", " MAP_CELLS_CTE ", "
     "collection AS (SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object("
     "  'type', 'Feature', 'id', pl.code, 'geometry', b.geometry, "
     "  'properties', json_build_object('code', pl.code, 'name', pl.name, 'county', pl.county_code, "
@@ -51,7 +51,7 @@ static const char map_municipalities_sql[] =
 static const char map_counties_sql[] =
     "WITH places AS (SELECT code, name, county_code FROM municipalities "
     "                WHERE $1::text IS NULL OR county_code = $1::text), "
-    COVERAGE_CTES ", " MAP_CELLS_CTE ", "
+    COVERAGE_CTES_OF_TYPES("$4::text IS NULL OR t.slug = $4::text") ", " MAP_CELLS_CTE ", "
     "per_county AS (SELECT pl.county_code, count(*) AS municipalities, "
     "                      count(*) FILTER (WHERE pp.types > 0 AND pp.covered = pp.types) AS covered, "
     "                      min(pp.best_status) AS best_status "

@@ -49,10 +49,13 @@ static const char neighbours_sql[] =
  * null), which db_partners() replaces by "cost_estimate".
  */
 static const char partners_sql[] =
-    "WITH " NEARBY_CTES("$6::int") COVERAGE_CTES ", " PERFORMING_CTE ", "
+    "WITH " NEARBY_CTES("$6::int")
+    "places AS (SELECT code, name, county_code FROM origin UNION ALL SELECT code, name, county_code FROM nearby), "
     "target AS (SELECT t.id AS type_id, t.slug AS type_slug, me.id AS method_id, me.slug AS method_slug "
     "           FROM intervention_types t LEFT JOIN methods me ON me.slug = $5::text AND me.intervention_type_id = t.id "
     "           WHERE ($5::text IS NULL AND t.slug = $4::text) OR ($5::text IS NOT NULL AND me.id IS NOT NULL)), "
+    /* Only the target's type is ranked. */
+    COVERAGE_CTES_OF_TYPES("t.id IN (SELECT type_id FROM target)") ", " PERFORMING_CTE ", "
     /* A route to the target: one for its type, for its method or (an agreement) for the whole type. */
     "routes AS (SELECT c.* FROM candidates c JOIN target tg ON tg.type_id = c.type_id "
     "           WHERE tg.method_id IS NULL OR c.method_id = tg.method_id OR c.method_id IS NULL), "
