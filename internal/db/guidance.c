@@ -30,7 +30,12 @@
  */
 static const char guidance_sql[] =
     "WITH " NEARBY_CTES("100") "places AS (SELECT code, name, county_code FROM origin), "
-    COVERAGE_CTES ", "
+    /* Only the types the answer recommends: those with a recommendation for
+     * the age, and none when the risk level's rule recommends nothing. */
+    COVERAGE_CTES_OF_TYPES("t.id IN (SELECT intervention_type_id FROM recommendations "
+                           "WHERE $4::int BETWEEN age_min AND age_max) "
+                           "AND EXISTS (SELECT 1 FROM guidance_rules WHERE principle = 'risk' "
+                           "AND risk::text = $5::text AND recommends)") ", "
     /* Partners need only what the nearby municipalities perform themselves. */
     "near_performing AS (" OWN_ROUTES_OF("nearby") " UNION ALL "
     AGREEMENT_ROUTES_OF("nearby", "ap.role = 'utförare'") "), "
