@@ -128,6 +128,10 @@ targets+=(
   "GET …/0381/coverage (cache off)|http://127.0.0.1:$nocache_port/v1/municipalities/0381/coverage|"
   "GET /v1/counties/01/coverage|$base/v1/counties/01/coverage|"
   "GET …/counties/01/coverage (cache off)|http://127.0.0.1:$nocache_port/v1/counties/01/coverage|"
+  "GET /v1/guidance?age=14&risk=hög&municipality=0381|$base/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|"
+  "GET …/guidance …0381 (cache off)|http://127.0.0.1:$nocache_port/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|"
+  "GET /v1/maps/municipalities|$base/v1/maps/municipalities|"
+  "GET /v1/maps/municipalities (cache off)|http://127.0.0.1:$nocache_port/v1/maps/municipalities|"
   "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
 )
 if [ -n "$before" ]; then

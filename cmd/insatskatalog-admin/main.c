@@ -2,7 +2,7 @@
  * cmd/insatskatalog-admin/main.c: the admin command.
  *
  * Usage: insatskatalog-admin migrate                apply pending migrations from $SQL_DIR
- *        insatskatalog-admin load-reference         load counties and municipalities
+ *        insatskatalog-admin load-reference         load counties, municipalities, centroids, neighbours, borders
  *        insatskatalog-admin setup                  migrate, then load-reference
  *        insatskatalog-admin load-population FILE   population per municipality (code,population,year)
  *        insatskatalog-admin load-examples [small|bench]

@@ -204,14 +204,53 @@ static bool load_csv(PGconn *conn, const char *create_temp, const char *copy, co
     return ok && copy_file(conn, path, report) && db_admin_exec(conn, merge, report, path);
 }
 
+/* Upserts the features of a GeoJSON FeatureCollection file (property "code")
+ * into table (code, geometry) with one parameterised statement; merge is that
+ * statement, taking the file's text as $1. */
+static bool load_geojson(PGconn *conn, const char *path, const char *merge, FILE *report)
+{
+    size_t length = 0;
+    char *data = db_admin_read_file(path, &length);
+    const char *params[] = { data };
+    PGresult *res = NULL;
+    bool ok = false;
+
+    if (data == NULL) {
+        fprintf(report, "cannot read %s\n", path);
+        return false;
+    }
+    res = PQexecParams(conn, merge, 1, NULL, params, NULL, NULL, 0);
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(report, "%s was refused: %s", path, PQerrorMessage(conn));
+    PQclear(res);
+    free(data);
+    return ok;
+}
+
+/* The borders: a code that names no municipality (county) fails the foreign
+ * key, so a wrong file changes nothing. Features no longer in the file go. */
+#define GEOJSON_MERGE(TABLE)                                                                                     \
+    "WITH features AS (SELECT f->'properties'->>'code' AS code, f->'geometry' AS geometry "                    \
+    "                  FROM json_array_elements($1::json->'features') AS f), "                                  \
+    "gone AS (DELETE FROM " TABLE " WHERE code NOT IN (SELECT code FROM features WHERE code IS NOT NULL)) "     \
+    "INSERT INTO " TABLE " (code, geometry) SELECT code, geometry FROM features "                              \
+    "ON CONFLICT (code) DO UPDATE SET geometry = EXCLUDED.geometry "                                           \
+    "WHERE " TABLE ".geometry::text IS DISTINCT FROM EXCLUDED.geometry::text"
+
 int db_admin_load_reference(const char *url, const char *sql_dir, FILE *report)
 {
     PGconn *conn = NULL;
-    char counties[4096], municipalities[4096];
+    char counties[4096], municipalities[4096], centroids[4096], neighbours[4096];
+    char municipality_borders[4096], county_borders[4096];
     int failed = 1;
 
     snprintf(counties, sizeof(counties), "%s/reference/counties.csv", sql_dir);
     snprintf(municipalities, sizeof(municipalities), "%s/reference/municipalities.csv", sql_dir);
+    snprintf(centroids, sizeof(centroids), "%s/reference/municipality_centroids.csv", sql_dir);
+    snprintf(neighbours, sizeof(neighbours), "%s/reference/municipality_neighbours.csv", sql_dir);
+    snprintf(municipality_borders, sizeof(municipality_borders), "%s/reference/municipalities.geojson", sql_dir);
+    snprintf(county_borders, sizeof(county_borders), "%s/reference/counties.geojson", sql_dir);
     if ((conn = db_admin_connect(url, report)) == NULL)
         goto cleanup;
     if (!db_admin_exec(conn, "BEGIN", report, "BEGIN"))
@@ -233,11 +272,30 @@ int db_admin_load_reference(const char *url, const char *sql_dir, FILE *report)
                      "WHERE (municipalities.name, municipalities.county_code) "
                      "IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.county_code)",
                      report)
+        || !load_csv(conn,
+                     "CREATE TEMP TABLE staged_centroids (code text, lat double precision, lon double precision) "
+                     "ON COMMIT DROP",
+                     "COPY staged_centroids (code, lat, lon) FROM STDIN (FORMAT csv, HEADER true)", centroids,
+                     "INSERT INTO municipality_centroids (code, lat, lon) SELECT code, lat, lon FROM staged_centroids "
+                     "ON CONFLICT (code) DO UPDATE SET lat = EXCLUDED.lat, lon = EXCLUDED.lon "
+                     "WHERE (municipality_centroids.lat, municipality_centroids.lon) "
+                     "IS DISTINCT FROM (EXCLUDED.lat, EXCLUDED.lon)",
+                     report)
+        /* The pairs are the file: pairs no longer in it are deleted. */
+        || !load_csv(conn, "CREATE TEMP TABLE staged_neighbours (code_a text, code_b text) ON COMMIT DROP",
+                     "COPY staged_neighbours (code_a, code_b) FROM STDIN (FORMAT csv, HEADER true)", neighbours,
+                     "WITH gone AS (DELETE FROM municipality_neighbours n WHERE NOT EXISTS ("
+                     "  SELECT 1 FROM staged_neighbours s WHERE s.code_a = n.code_a AND s.code_b = n.code_b)) "
+                     "INSERT INTO municipality_neighbours (code_a, code_b) SELECT code_a, code_b FROM staged_neighbours "
+                     "ON CONFLICT DO NOTHING",
+                     report)
+        || !load_geojson(conn, municipality_borders, GEOJSON_MERGE("municipality_borders"), report)
+        || !load_geojson(conn, county_borders, GEOJSON_MERGE("county_borders"), report)
         || !db_admin_exec(conn, "COMMIT", report, "COMMIT")) {
         PQclear(PQexec(conn, "ROLLBACK"));
         goto cleanup;
     }
-    fprintf(report, "reference data loaded: counties and municipalities\n");
+    fprintf(report, "reference data loaded: counties, municipalities, their centroids, neighbours and borders\n");
     failed = 0;
 cleanup:
     PQfinish(conn);

@@ -10,8 +10,11 @@
 #include "catalogue_write.h"
 #include "cost_estimate.h"
 #include "coverage.h"
+#include "guidance.h"
 #include "keys.h"
+#include "maps.h"
 #include "offerings_csv.h"
+#include "partners.h"
 #include "providers.h"
 #include "write.h"
 
@@ -27,5 +30,8 @@ const struct db_statement *const db_all_statements[] = {
     db_coverage_statements,
     db_offerings_csv_statements,
     db_cost_estimate_statements,
+    db_guidance_statements,
+    db_partners_statements,
+    db_maps_statements,
     NULL,
 };

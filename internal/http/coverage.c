@@ -8,6 +8,7 @@
 
 #include "../db/coverage.h"
 #include "handlers.h"
+#include "maps.h"
 #include "params.h"
 #include "problem.h"
 #include "respond.h"
@@ -68,7 +69,8 @@ void handle_municipality_coverage(const struct _u_request *req, struct _u_respon
     free(body);
 }
 
-/* GET /v1/counties/{code}/coverage?knowledge_support=&on=  (Accept: text/csv for the table) */
+/* GET /v1/counties/{code}/coverage?knowledge_support=&on=  (Accept: text/csv for the table,
+ * application/geo+json for the map) */
 void handle_county_coverage(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
     static const char *const allowed[] = { "knowledge_support", "on", NULL };
@@ -84,6 +86,10 @@ void handle_county_coverage(const struct _u_request *req, struct _u_response *re
         return;
     if (!params_check(&code_spec, code, &ignored)) {
         problem_not_found(resp, "county", "code", code);
+        return;
+    }
+    if (maps_prefers_geojson(req)) {
+        maps_send_county(resp, app, code, query.knowledge_support, query.on);
         return;
     }
     enum db_status status = db_coverage_county(app->read_pool, code, &query, csv, &body);

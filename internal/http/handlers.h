@@ -139,4 +139,16 @@ handler_fn handle_app_file;
 handler_fn handle_app_vendor_file;
 handler_fn handle_docs;
 
+/* guidance.c */
+handler_fn handle_guidance;
+handler_fn handle_guidance_rules;
+
+/* partners.c */
+handler_fn handle_municipality_neighbours;
+handler_fn handle_municipality_partners;
+
+/* maps.c */
+handler_fn handle_map_municipalities;
+handler_fn handle_map_counties;
+
 #endif

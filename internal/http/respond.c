@@ -104,3 +104,18 @@ bool respond_prefers_html(const struct _u_request *req)
 {
     return prefers_to_json(req, "text/html");
 }
+
+bool respond_prefers_media_type(const struct _u_request *req, const char *media_type)
+{
+    const char *accept = u_map_get_case(req->map_header, "Accept");
+    int specificity, json_specificity, csv_specificity;
+    double q, json, csv;
+
+    if (accept == NULL)
+        return false;
+    q = respond_accept_quality(accept, media_type, &specificity);
+    json = respond_accept_quality(accept, "application/json", &json_specificity);
+    csv = respond_accept_quality(accept, "text/csv", &csv_specificity);
+    /* Only when named: "* / *" or "application/ *" keeps the default, JSON. */
+    return specificity == 3 && q > 0 && q >= json && q >= csv;
+}

@@ -28,4 +28,8 @@ bool respond_prefers_csv(const struct _u_request *req);
 /* The same for text/html: a browser's Accept prefers it, curl's does not. */
 bool respond_prefers_html(const struct _u_request *req);
 
+/* Whether the Accept header names media_type itself (not through a wildcard)
+ * with a q above 0 and at least those of application/json and text/csv. */
+bool respond_prefers_media_type(const struct _u_request *req, const char *media_type);
+
 #endif

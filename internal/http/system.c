@@ -69,7 +69,8 @@ void handle_index(const struct _u_request *req, struct _u_response *resp, const 
              "\"resources\":[\"/v1/knowledge-supports\",\"/v1/intervention-types\",\"/v1/methods\","
              "\"/v1/assessment-instruments\",\"/v1/materials\",\"/v1/surveys\",\"/v1/counties\","
              "\"/v1/municipalities\",\"/v1/recommendations\",\"/v1/providers\",\"/v1/offerings\","
-             "\"/v1/agreements\",\"/v1/gaps\",\"/v1/search\",\"/v1/audit\",\"/metrics\"]}",
+             "\"/v1/agreements\",\"/v1/gaps\",\"/v1/guidance\",\"/v1/guidance/rules\",\"/v1/maps/municipalities\","
+             "\"/v1/maps/counties\",\"/v1/search\",\"/v1/audit\",\"/metrics\"]}",
              app->version);
     respond_json_text(resp, 200, body);
 }

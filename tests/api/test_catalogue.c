@@ -183,8 +183,13 @@ static const struct fact_row facts[] = {
     { "/v1/knowledge-supports/normbrytande-beteende-2021", "age_min", FACT_INTEGER, NULL, 6 },
     { "/v1/knowledge-supports/normbrytande-beteende-2021", "age_max", FACT_INTEGER, NULL, 17 },
     { "/v1/knowledge-supports/normbrytande-beteende-2021", "publisher", FACT_STRING, "Socialstyrelsen", 0 },
-    { "/v1/recommendations/avskrackande-program-12-17", "strength", FACT_STRING, "bör inte", 0 },
-    { "/v1/recommendations/avskrackande-program-12-17", "advised_against", FACT_TRUE, NULL, 0 },
+    /* As published (sql/0012_recommendation_grades.sql): all five "bör"; "bör inte" for all of 6–17. */
+    { "/v1/recommendations/avskrackande-program", "strength", FACT_STRING, "bör inte", 0 },
+    { "/v1/recommendations/avskrackande-program", "advised_against", FACT_TRUE, NULL, 0 },
+    { "/v1/recommendations/avskrackande-program", "age_min", FACT_INTEGER, NULL, 6 },
+    { "/v1/recommendations/avskrackande-program", "age_max", FACT_INTEGER, NULL, 17 },
+    { "/v1/recommendations/individuell-kbt-12-17", "strength", FACT_STRING, "bör", 0 },
+    { "/v1/recommendations/behandlingsfamilj-12-17", "strength", FACT_STRING, "bör", 0 },
     { "/v1/recommendations/foraldraskapsstod-6-11", "advised_against", FACT_FALSE, NULL, 0 },
     { "/v1/recommendations/foraldraskapsstod-6-11", "age_max", FACT_INTEGER, NULL, 11 },
     { "/v1/intervention-types/familjebehandling", "methods", FACT_STRINGS, "bsft,fft,mdft,mst", 0 },
@@ -268,7 +273,7 @@ static void test_documents_hold_the_reference_facts(void **state)
     assert_int_equal(e.failed, 0);
 }
 
-/* The six recommendations: bands 6-11 and 12-17, and the one advised against. */
+/* The six recommendations: bands 6-11 and 12-17, and the one advised against (6-17). */
 static void test_recommendations(void **state)
 {
     struct expectations e = { 0 };
@@ -297,8 +302,13 @@ static void test_recommendations(void **state)
             continue;
         band_6_11 |= min == 6 && max == 11;
         band_12_17 |= min == 12 && max == 17;
-        EXPECT(&e, (min == 6 && max == 11) || (min == 12 && max == 17), "%s: age band %lld-%lld", slug,
-               (long long)min, (long long)max);
+        /* The five to offer are per band; the one advised against holds for the whole target group
+         * (sql/0012_recommendation_grades.sql). All five are "bör", the strong grade. */
+        if (against)
+            EXPECT(&e, min == 6 && max == 17, "%s: age band %lld-%lld", slug, (long long)min, (long long)max);
+        else
+            EXPECT(&e, ((min == 6 && max == 11) || (min == 12 && max == 17)) && strcmp(strength, "bör") == 0,
+                   "%s: age band %lld-%lld, strength \"%s\"", slug, (long long)min, (long long)max, strength);
         EXPECT(&e, json_is_boolean(json_object_get(rec, "advised_against")), "%s: advised_against not a boolean",
                slug);
         EXPECT(&e, against == (strcmp(strength, "bör inte") == 0), "%s: strength \"%s\" but advised_against %d", slug,

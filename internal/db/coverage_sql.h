@@ -1,0 +1,146 @@
+/*
+ * internal/db/coverage_sql.h: the SQL text the coverage answers share with
+ * the answers built on coverage (guidance, partners, maps): the common table
+ * expressions that rank every route of a set of places, and a route as JSON.
+ * Text only, for string concatenation in the statement tables.
+ */
+#ifndef INSATSKATALOG_DB_COVERAGE_SQL_H
+#define INSATSKATALOG_DB_COVERAGE_SQL_H
+
+/*
+ * $2 knowledge support slug (NULL: the 2021 one), $3 date (NULL: today).
+ * PLACES must be defined before this prefix: code, name, county_code.
+ * Route ranking: status (availability_status is declared best first),
+ * lead time, cost per case; own delivery and agreements count as available
+ * at once.
+ */
+#define COVERAGE_CTES COVERAGE_CTES_OF_TYPES("true")
+
+/* The same, for the recommended types whose row t (intervention_types) meets
+ * TYPE_FILTER only: an answer about one type ranks only that type's routes. */
+#define COVERAGE_CTES_OF_TYPES(TYPE_FILTER)                                                                    \
+    "params AS (SELECT coalesce($3::date, current_date) AS on_date), "                                        \
+    "ks AS (SELECT id, slug FROM knowledge_supports WHERE slug = coalesce($2::text, 'normbrytande-beteende-2021')), " \
+    "types AS (SELECT DISTINCT ON (r.intervention_type_id) r.intervention_type_id AS type_id, t.slug AS type_slug, " \
+    "          t.name_sv AS type_name, r.strength, r.age_min, r.age_max "                                        \
+    "          FROM recommendations r JOIN ks ON ks.id = r.knowledge_support_id "                               \
+    "          JOIN intervention_types t ON t.id = r.intervention_type_id "                                     \
+    "          WHERE r.strength IN ('bör', 'kan', 'kan i undantagsfall') AND (" TYPE_FILTER ") "              \
+    "          ORDER BY r.intervention_type_id, r.strength), "                                                  \
+    "type_methods AS (SELECT m.id AS method_id, m.slug AS method_slug, m.abbreviation, t.type_id "            \
+    "          FROM types t JOIN methods m ON m.intervention_type_id = t.type_id), "                             \
+    "own_routes AS (" OWN_ROUTES_OF("places") "), "                                                           \
+    AGREEMENT_ROUTES_CTE
+
+/* A municipality's own delivery of a recommended type, for each row pl of PLACES. */
+#define OWN_ROUTES_OF(PLACES)                                                                                 \
+    "  SELECT pl.code, tm.type_id, tm.method_id, 'egen regi'::text AS kind, "                                  \
+    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, o.cost_per_case_sek, "       \
+    "         o.id AS offering_id, o.provider_id, NULL::bigint AS agreement_id, o.verified_on, o.updated_at "  \
+    "  FROM " PLACES " pl JOIN providers p ON p.municipality_code = pl.code "                                 \
+    "  JOIN offerings o ON o.provider_id = p.id JOIN type_methods tm ON tm.method_id = o.method_id, params "   \
+    "  WHERE o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)"
+
+/* The agreements in force that a row pl of PLACES is a party to (with
+ * PARTY_FILTER on its row ap of agreement_parties: "true", or a role). An
+ * agreement covers a method by name, or a whole type: then its route is for
+ * the method of the offering it names, or for no particular method. */
+#define AGREEMENT_ROUTES_OF(PLACES, PARTY_FILTER)                                                            \
+    "  SELECT DISTINCT pl.code, t.type_id, CASE WHEN sc.method_id IS NOT NULL THEN sc.method_id "             \
+    "         ELSE named.method_id END AS method_id, 'avtalssamverkan'::text AS kind, "                        \
+    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, a.per_case_sek AS cost_per_case_sek, " \
+    "         a.offering_id, NULL::bigint AS provider_id, a.id AS agreement_id, named.verified_on, "           \
+    "         a.updated_at "                                                                                   \
+    "  FROM " PLACES " pl JOIN agreement_parties ap ON ap.municipality_code = pl.code AND (" PARTY_FILTER ") " \
+    "  JOIN agreements a ON a.id = ap.agreement_id JOIN agreement_scope sc ON sc.agreement_id = a.id "         \
+    "  LEFT JOIN offerings named ON named.id = a.offering_id "                                                 \
+    "  JOIN types t ON t.type_id = coalesce(sc.intervention_type_id, "                                         \
+    "                  (SELECT intervention_type_id FROM methods WHERE id = sc.method_id)), params "           \
+    "  WHERE a.status IN ('aktiv', 'uppsagd') AND a.valid_from <= params.on_date "                            \
+    "    AND (a.valid_to IS NULL OR a.valid_to >= params.on_date) "                                             \
+    "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))"
+
+/* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */
+#define AGREEMENT_ROUTES_CTE                                                                                  \
+    "agreement_routes AS (" AGREEMENT_ROUTES_OF("places", "true") "), "                                      \
+    /* The five best county-wide provider routes per county and method. The      \
+     * LATERAL scan follows offering_availability_best_idx (method, county,      \
+     * status, lead time) and stops as soon as the order is settled, instead of  \
+     * sorting every row of the county. MATERIALIZED: once per county, not once \
+     * per municipality of it. */                                      \
+    "provider_top AS MATERIALIZED ("                                                                                      \
+    "  SELECT c.county_code, tm.type_id, tm.method_id, 'utförare'::text AS kind, top.status, "                 \
+    "         top.lead_time_weeks, top.cost_per_case_sek, top.offering_id, top.provider_id, "                  \
+    "         NULL::bigint AS agreement_id, top.verified_on, top.updated_at, top.n "                           \
+    "  FROM (SELECT DISTINCT county_code FROM places) c CROSS JOIN type_methods tm, params, "                  \
+    "  LATERAL (SELECT av.status, av.lead_time_weeks, o.cost_per_case_sek, o.id AS offering_id, o.provider_id, " \
+    "                  o.verified_on, av.updated_at, row_number() OVER (ORDER BY av.status, "                  \
+    "                  av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id) AS n "            \
+    "           FROM offering_availability av JOIN offerings o ON o.id = av.offering_id "                     \
+    "           WHERE av.method_id = tm.method_id AND av.county_code = c.county_code "                        \
+    "             AND av.municipality_code IS NULL AND av.status <> 'ej tillgänglig' "                         \
+    "             AND o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date) " \
+    "           ORDER BY av.status, av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id "      \
+    "           LIMIT 5) top), "                                                                               \
+    /* Rows for the places' own municipalities (few: most availability is county-wide). */                     \
+    "provider_local AS ("                                                                                      \
+    "  SELECT av.municipality_code AS code, tm.type_id, tm.method_id, 'utförare'::text AS kind, av.status, "    \
+    "         av.lead_time_weeks, o.cost_per_case_sek, o.id AS offering_id, o.provider_id, "                    \
+    "         NULL::bigint AS agreement_id, o.verified_on, av.updated_at "                                     \
+    "  FROM offering_availability av JOIN type_methods tm ON tm.method_id = av.method_id "                     \
+    "  JOIN offerings o ON o.id = av.offering_id, params "                                                     \
+    "  WHERE av.municipality_code IN (SELECT code FROM places) AND av.status <> 'ej tillgänglig' "              \
+    "    AND o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)), "        \
+    "provider_routes AS ("                                                                                     \
+    "  SELECT pl.code, t.type_id, t.method_id, t.kind, t.status, t.lead_time_weeks, t.cost_per_case_sek, "     \
+    "         t.offering_id, t.provider_id, t.agreement_id, t.verified_on, t.updated_at "                      \
+    "  FROM places pl JOIN provider_top t ON t.county_code = pl.county_code "                                  \
+    "  UNION ALL SELECT * FROM provider_local), "                                                              \
+    "candidates AS (SELECT * FROM own_routes UNION ALL SELECT * FROM agreement_routes "                         \
+    "               UNION ALL SELECT * FROM provider_routes), "                                                 \
+    "best AS (SELECT DISTINCT ON (c.code, c.type_id) c.* FROM candidates c "                                   \
+    "         ORDER BY c.code, c.type_id, c.status, c.lead_time_weeks NULLS LAST, c.cost_per_case_sek NULLS LAST, " \
+    "                  c.kind, c.offering_id NULLS LAST, c.agreement_id NULLS LAST, c.method_id NULLS LAST), "   \
+    "cells AS (SELECT pl.code, pl.name, t.type_id, t.type_slug, b.kind, b.status, b.lead_time_weeks, "         \
+    "                 b.cost_per_case_sek, b.offering_id, b.provider_id, b.agreement_id, "                     \
+    "                 b.status IN ('tillgänglig', 'begränsad', 'väntelista') AS covered "                      \
+    "          FROM places pl CROSS JOIN types t "                                                               \
+    "          LEFT JOIN best b ON b.code = pl.code AND b.type_id = t.type_id) "
+
+/* A route as JSON, from a row r with the route columns. */
+#define ROUTE_JSON(R)                                                                                          \
+    "CASE WHEN " R ".kind IS NULL THEN NULL ELSE json_build_object("                                           \
+    "  'kind', " R ".kind, 'status', " R ".status, 'lead_time_weeks', " R ".lead_time_weeks, "               \
+    "  'cost_per_case_sek', " R ".cost_per_case_sek, "                                                         \
+    "  'method', (SELECT slug FROM methods WHERE id = " R ".method_id), "                                      \
+    "  'offering_id', " R ".offering_id, "                                                                     \
+    "  'provider', (SELECT json_build_object('id', p.id, 'name', p.name, 'example', p.example) "               \
+    "               FROM providers p WHERE p.id = " R ".provider_id), "                                        \
+    "  'agreement', (SELECT json_build_object('id', a.id, 'title', a.title, "                                   \
+    "                  'performer', (SELECT municipality_code FROM agreement_parties "                          \
+    "                                WHERE agreement_id = a.id AND role = 'utförare'), "                         \
+    "                  'compensation_model', a.compensation_model, 'valid_to', a.valid_to) "                    \
+    "                FROM agreements a WHERE a.id = " R ".agreement_id)) END"
+
+
+/* origin: the municipality $1 (none when $1 is NULL); nearby: every one
+ * bordering it and the others within RADIUS km of its centroid, with their
+ * distance. */
+#define NEARBY_CTES(RADIUS)                                                                                   \
+    "origin AS (SELECT m.code, m.name, m.county_code, c.lat, c.lon FROM municipalities m "                   \
+    "           LEFT JOIN municipality_centroids c ON c.code = m.code WHERE m.code = $1::text), "              \
+    "nearby AS (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, "              \
+    "                  round(distance_km(o.lat, o.lon, c.lat, c.lon)::numeric, 1) AS distance_km "             \
+    "           FROM origin o JOIN municipality_centroids c ON c.code <> o.code "                              \
+    "           JOIN municipalities m ON m.code = c.code "                                                     \
+    "           LEFT JOIN municipality_neighbour_pairs np ON np.code = o.code AND np.neighbour = c.code "       \
+    "           WHERE np.neighbour IS NOT NULL OR distance_km(o.lat, o.lon, c.lat, c.lon) <= " RADIUS "), "
+
+/* Routes by which a place performs a type itself: its own delivery, or an
+ * agreement in force in which it is the performer. Needs COVERAGE_CTES. */
+#define PERFORMING_CTE                                                                                        \
+    "performing AS (SELECT c.* FROM candidates c WHERE c.kind = 'egen regi' "                                 \
+    "   OR (c.kind = 'avtalssamverkan' AND EXISTS (SELECT 1 FROM agreement_parties ap "                        \
+    "       WHERE ap.agreement_id = c.agreement_id AND ap.municipality_code = c.code AND ap.role = 'utförare'))) "
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * internal/db/guidance.c: the SQL of GET /v1/guidance and /v1/guidance/rules
+ * (see guidance.h).
+ *
+ * The guidance is one statement over the recommendations, the methods, the
+ * instruments and the RBM rule table (sql/0013_guidance.sql); the C around it
+ * only passes the parameters. With a municipality the coverage CTEs run over
+ * it alone, and its nearest partners come from what the municipalities near
+ * it deliver themselves (no provider routes: those are not a partner's).
+ */
+#include "guidance.h"
+
+#include "coverage_sql.h"
+
+/* A rule row g as JSON, with its intervention types by slug. */
+#define RULE_JSON(G)                                                                                          \
+    "json_build_object('slug', " G ".slug, 'principle', " G ".principle, 'risk', " G ".risk, "               \
+    "  'need_area', " G ".need_area, 'age_min', " G ".age_min, 'age_max', " G ".age_max, "                   \
+    "  'intensity', " G ".intensity, 'recommends', " G ".recommends, 'format', " G ".format, "                \
+    "  'intervention_types', (SELECT coalesce(json_agg(t.slug ORDER BY t.slug), '[]'::json) "                 \
+    "                         FROM guidance_rule_types gt JOIN intervention_types t ON t.id = gt.intervention_type_id " \
+    "                         WHERE gt.rule_id = " G ".id), "                                                    \
+    "  'statement', " G ".statement, 'source', " G ".source, 'needs_review', " G ".needs_review, "           \
+    "  'review_note', " G ".review_note)"
+
+/*
+ * $1 municipality code or NULL, $2 knowledge support (NULL: the 2021 one),
+ * $3 date or NULL, $4 age, $5 risk level, $6 need areas joined by "," or NULL.
+ * No row when the municipality or the knowledge support does not exist.
+ */
+static const char guidance_sql[] =
+    "WITH " NEARBY_CTES("100") "places AS (SELECT code, name, county_code FROM origin), "
+    /* Only the types the answer recommends: those with a recommendation for
+     * the age, and none when the risk level's rule recommends nothing. */
+    COVERAGE_CTES_OF_TYPES("t.id IN (SELECT intervention_type_id FROM recommendations "
+                           "WHERE $4::int BETWEEN age_min AND age_max) "
+                           "AND EXISTS (SELECT 1 FROM guidance_rules WHERE principle = 'risk' "
+                           "AND risk::text = $5::text AND recommends)") ", "
+    /* Partners need only what the nearby municipalities perform themselves. */
+    "near_performing AS (" OWN_ROUTES_OF("nearby") " UNION ALL "
+    AGREEMENT_ROUTES_OF("nearby", "ap.role = 'utförare'") "), "
+    "given_needs AS (SELECT g.need, g.n FROM unnest(string_to_array(nullif($6::text, ''), ',')) "
+    "                WITH ORDINALITY AS g(need, n)), "
+    "risk_rule AS (SELECT * FROM guidance_rules WHERE principle = 'risk' AND risk::text = $5::text), "
+    "applied AS (SELECT g.* FROM guidance_rules g WHERE g.id IN (SELECT id FROM risk_rule) "
+    "              OR (g.principle = 'behov' AND g.need_area IN (SELECT need FROM given_needs)) "
+    "              OR (g.principle = 'mottaglighet' AND (g.age_min IS NULL OR $4::int BETWEEN g.age_min AND g.age_max))), "
+    "recs AS (SELECT r.*, t.slug AS type_slug, t.name_sv AS type_name, "
+    "                (SELECT coalesce(array_agg(DISTINCT g.need_area::text), '{}') FROM applied g "
+    "                 JOIN guidance_rule_types gt ON gt.rule_id = g.id "
+    "                 WHERE g.principle = 'behov' AND gt.intervention_type_id = r.intervention_type_id) AS needs_met "
+    "         FROM recommendations r JOIN ks ON ks.id = r.knowledge_support_id "
+    "         JOIN intervention_types t ON t.id = r.intervention_type_id "
+    "         WHERE $4::int BETWEEN r.age_min AND r.age_max), "
+    "near_partners AS MATERIALIZED (SELECT DISTINCT ON (n.code, p.type_id) n.*, p.type_id, p.kind, p.status, p.lead_time_weeks, "
+    "                  p.cost_per_case_sek, p.method_id, p.offering_id, p.provider_id, p.agreement_id "
+    "                  FROM nearby n JOIN near_performing p ON p.code = n.code "
+    "                  ORDER BY n.code, p.type_id, p.status, p.lead_time_weeks NULLS LAST, "
+    "                           p.cost_per_case_sek NULLS LAST, p.kind, p.offering_id NULLS LAST, "
+    "                           p.agreement_id NULLS LAST) "
+    "SELECT json_build_object("
+    "  'age', $4::int, 'risk', $5::text, "
+    "  'needs', (SELECT coalesce(json_agg(need ORDER BY n), '[]'::json) FROM given_needs), "
+    "  'knowledge_support', (SELECT slug FROM ks), 'on', (SELECT on_date FROM params), "
+    "  'age_band', (SELECT json_build_object('age_min', r.age_min, 'age_max', r.age_max) FROM recs r "
+    "               WHERE r.strength <> 'bör inte' ORDER BY r.age_max - r.age_min, r.age_min LIMIT 1), "
+    "  'risk_principle', (SELECT json_build_object('risk', risk, 'recommendations_apply', recommends, "
+    "                     'intensity', intensity, 'text', statement) FROM risk_rule), "
+    "  'municipality', (SELECT json_build_object('code', code, 'name', name, 'county', county_code) FROM origin), "
+    "  'recommendations', (SELECT coalesce(json_agg(json_build_object("
+    "       'slug', r.slug, 'strength', r.strength, 'age_min', r.age_min, 'age_max', r.age_max, "
+    "       'statement', r.statement, "
+    "       'intervention_type', json_build_object('slug', r.type_slug, 'name_sv', r.type_name), "
+    "       'needs_met', (SELECT coalesce(json_agg(g.need ORDER BY g.n), '[]'::json) FROM given_needs g "
+    "                     WHERE g.need = ANY (r.needs_met)), "
+    "       'methods', (SELECT coalesce(json_agg(json_build_object('slug', m.slug, 'abbreviation', m.abbreviation, "
+    "                     'name_sv', m.name_sv, 'age_min', m.age_min, 'age_max', m.age_max, 'format', m.format, "
+    "                     'availability', m.availability) ORDER BY m.slug), '[]'::json) "
+    "                   FROM methods m WHERE m.intervention_type_id = r.intervention_type_id "
+    "                     AND $4::int BETWEEN m.age_min AND m.age_max), "
+    "       'coverage', CASE WHEN $1::text IS NOT NULL THEN json_build_object("
+    "                     'covered', coalesce((SELECT c.covered FROM cells c WHERE c.code = $1::text "
+    "                                          AND c.type_id = r.intervention_type_id), false), "
+    "                     'best_route', (SELECT " ROUTE_JSON("b") " FROM best b WHERE b.code = $1::text "
+    "                                    AND b.type_id = r.intervention_type_id)) END, "
+    "       'partners', CASE WHEN $1::text IS NOT NULL THEN (SELECT coalesce(json_agg(json_build_object("
+    "                     'municipality', json_build_object('code', q.code, 'name', q.name, 'county', q.county_code), "
+    "                     'neighbour', q.neighbour, 'distance_km', q.distance_km, 'route', " ROUTE_JSON("q") ") "
+    "                     ORDER BY q.neighbour DESC, q.distance_km, q.code), '[]'::json) "
+    "                   FROM (SELECT * FROM near_partners p WHERE p.type_id = r.intervention_type_id "
+    "                         ORDER BY p.neighbour DESC, p.distance_km, p.code LIMIT 3) q) END) "
+    "     ORDER BY cardinality(r.needs_met) DESC, r.rank, r.slug), '[]'::json) "
+    "     FROM recs r WHERE r.strength <> 'bör inte' AND (SELECT recommends FROM risk_rule)), "
+    "  'warnings', (SELECT coalesce(json_agg(json_build_object("
+    "       'slug', r.slug, 'strength', r.strength, 'age_min', r.age_min, 'age_max', r.age_max, "
+    "       'statement', r.statement, "
+    "       'intervention_type', json_build_object('slug', r.type_slug, 'name_sv', r.type_name)) "
+    "     ORDER BY r.rank, r.slug), '[]'::json) FROM recs r WHERE r.strength = 'bör inte'), "
+    "  'assessment_instruments', (SELECT coalesce(json_agg(json_build_object('slug', a.slug, "
+    "       'abbreviation', a.abbreviation, 'name', a.name, 'assesses', a.assesses, 'age_min', a.age_min, "
+    "       'age_max', a.age_max) ORDER BY a.slug), '[]'::json) "
+    "     FROM assessment_instruments a WHERE $4::int BETWEEN a.age_min AND a.age_max), "
+    "  'rules', (SELECT coalesce(json_agg(" RULE_JSON("g") " ORDER BY g.principle, g.slug), '[]'::json) "
+    "            FROM applied g))::text "
+    "WHERE ($1::text IS NULL OR EXISTS (SELECT 1 FROM origin)) AND EXISTS (SELECT 1 FROM ks)";
+
+static const char guidance_rules_sql[] =
+    "SELECT json_build_object("
+    "  'need_areas', (SELECT coalesce(json_agg(json_build_object('slug', slug, 'name_sv', name_sv, "
+    "                 'description', description) ORDER BY rank, slug), '[]'::json) FROM need_areas), "
+    "  'rules', (SELECT coalesce(json_agg(" RULE_JSON("g") " ORDER BY g.principle, g.slug), '[]'::json) "
+    "            FROM guidance_rules g))::text";
+
+const struct db_statement db_guidance_statements[] = {
+    { "guidance", guidance_sql },
+    { "guidance_rules", guidance_rules_sql },
+    { NULL, NULL },
+};
+
+enum db_status db_guidance(struct db_pool *pool, const struct db_guidance_query *q, char **out)
+{
+    const char *params[] = { q->municipality, NULL, q->on, q->age, q->risk, q->needs };
+    return db_fetch_document(pool, "guidance", 6, params, out);
+}
+
+enum db_status db_guidance_rules(struct db_pool *pool, char **out)
+{
+    return db_fetch_document(pool, "guidance_rules", 0, NULL, out);
+}

@@ -1,0 +1,102 @@
+/*
+ * internal/db/maps.c: the GeoJSON maps (see maps.h). PostgreSQL builds each
+ * FeatureCollection whole: the borders are stored as json (text), so they are
+ * copied into the answer without being parsed again.
+ */
+#include "maps.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage_sql.h"
+
+/* Each place's cells of the shown types (all recommended ones, or $4), as one row per place. */
+#define MAP_CELLS_CTE                                                                                         \
+    "shown AS (SELECT * FROM types WHERE $4::text IS NULL OR type_slug = $4::text), "                        \
+    "per_place AS (SELECT c.code, count(*) AS types, count(*) FILTER (WHERE c.covered) AS covered, "          \
+    "                     json_object_agg(c.type_slug, json_build_object('covered', coalesce(c.covered, false), " \
+    "                       'route', c.kind, 'status', c.status) ORDER BY c.type_slug) AS cells, "             \
+    "                     min(c.status) FILTER (WHERE c.covered) AS best_status "                               \
+    "              FROM cells c JOIN shown s ON s.type_id = c.type_id GROUP BY c.code) "
+
+/* {"missing": ...} when the county or the type names nothing; else DOC. No
+ * row when the knowledge support does not exist. */
+#define MAP_MISSING_OR(DOC)                                                                                   \
+    "SELECT CASE WHEN $1::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counties WHERE code = $1::text) "    \
+    "            THEN '{\"missing\": \"county\"}' "                                                           \
+    "            WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM intervention_types WHERE slug = $4::text) " \
+    "            THEN '{\"missing\": \"intervention type\"}' "                                                \
+    "            ELSE " DOC " END "                                                                              \
+    "WHERE EXISTS (SELECT 1 FROM ks)"
+
+/*
+ * $1 county code or NULL (all), $2 knowledge support (NULL: the 2021 one),
+ * $3 date or NULL, $4 intervention type slug or NULL (every recommended one).
+ * See MAP_MISSING_OR for a county or type that names nothing.
+ */
+static const char map_municipalities_sql[] =
+    "WITH places AS (SELECT code, name, county_code FROM municipalities "
+    "                WHERE $1::text IS NULL OR county_code = $1::text), "
+    COVERAGE_CTES_OF_TYPES("$4::text IS NULL OR t.slug = $4::text") ", " MAP_CELLS_CTE ", "
+    "collection AS (SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object("
+    "  'type', 'Feature', 'id', pl.code, 'geometry', b.geometry, "
+    "  'properties', json_build_object('code', pl.code, 'name', pl.name, 'county', pl.county_code, "
+    "     'intervention_type', $4::text, 'types', coalesce(pp.types, 0), 'covered', coalesce(pp.covered, 0), "
+    "     'cells', coalesce(pp.cells, '{}'::json))) ORDER BY pl.code), '[]'::json))::text AS doc "
+    "  FROM places pl LEFT JOIN municipality_borders b ON b.code = pl.code LEFT JOIN per_place pp ON pp.code = pl.code) "
+    MAP_MISSING_OR("(SELECT doc FROM collection)");
+
+/* The same parameters ($1 narrows it to one county). Covered: a municipality
+ * that has every shown type. */
+static const char map_counties_sql[] =
+    "WITH places AS (SELECT code, name, county_code FROM municipalities "
+    "                WHERE $1::text IS NULL OR county_code = $1::text), "
+    COVERAGE_CTES_OF_TYPES("$4::text IS NULL OR t.slug = $4::text") ", " MAP_CELLS_CTE ", "
+    "per_county AS (SELECT pl.county_code, count(*) AS municipalities, "
+    "                      count(*) FILTER (WHERE pp.types > 0 AND pp.covered = pp.types) AS covered, "
+    "                      min(pp.best_status) AS best_status "
+    "               FROM places pl LEFT JOIN per_place pp ON pp.code = pl.code GROUP BY pl.county_code), "
+    "collection AS (SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object("
+    "  'type', 'Feature', 'id', co.code, 'geometry', b.geometry, "
+    "  'properties', json_build_object('code', co.code, 'name', co.name, 'intervention_type', $4::text, "
+    "     'municipalities', coalesce(pc.municipalities, 0), 'covered', coalesce(pc.covered, 0), "
+    "     'share', CASE WHEN coalesce(pc.municipalities, 0) = 0 THEN 0 "
+    "                   ELSE round(pc.covered::numeric / pc.municipalities, 2) END, "
+    "     'best_status', CASE WHEN $4::text IS NOT NULL THEN pc.best_status END)) ORDER BY co.code), '[]'::json))::text "
+    "  AS doc "
+    "  FROM counties co LEFT JOIN county_borders b ON b.code = co.code LEFT JOIN per_county pc ON pc.county_code = co.code "
+    "  WHERE $1::text IS NULL OR co.code = $1::text) "
+    MAP_MISSING_OR("(SELECT doc FROM collection)");
+
+const struct db_statement db_maps_statements[] = {
+    { "map_municipalities", map_municipalities_sql },
+    { "map_counties", map_counties_sql },
+    { NULL, NULL },
+};
+
+/* Turns a {"missing": ...} document into *missing (static), freeing it. */
+static enum db_status take_map(enum db_status status, char **out, const char **missing)
+{
+    static const char *const kinds[] = { "county", "intervention type" };
+
+    *missing = NULL;
+    if (status != DB_OK || strncmp(*out, "{\"missing\"", 10) != 0)
+        return status;
+    *missing = strstr(*out, kinds[1]) ? kinds[1] : kinds[0];
+    free(*out);
+    *out = NULL;
+    return DB_OK;
+}
+
+enum db_status db_map_municipalities(struct db_pool *pool, const struct db_map_query *q, char **out,
+                                     const char **missing)
+{
+    const char *params[] = { q->county, q->knowledge_support, q->on, q->intervention_type };
+    return take_map(db_fetch_document(pool, "map_municipalities", 4, params, out), out, missing);
+}
+
+enum db_status db_map_counties(struct db_pool *pool, const struct db_map_query *q, char **out, const char **missing)
+{
+    const char *params[] = { q->county, q->knowledge_support, q->on, q->intervention_type };
+    return take_map(db_fetch_document(pool, "map_counties", 4, params, out), out, missing);
+}
