@@ -210,7 +210,7 @@ static bool load_csv(PGconn *conn, const char *create_temp, const char *copy, co
 static bool load_geojson(PGconn *conn, const char *path, const char *merge, FILE *report)
 {
     size_t length = 0;
-    char *data = db_admin_read_file(path, &length);
+    char *data = file_read_all(path, &length);
     const char *params[] = { data };
     PGresult *res = NULL;
     bool ok = false;
