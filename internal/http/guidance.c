@@ -29,7 +29,7 @@ static const char *const risk_levels[] = { "låg", "måttlig", "hög", NULL };
 
 static void check_age(const char *value, struct field_errors *errors)
 {
-    char quoted[80];
+    char quoted[VALIDATE_QUOTED_SIZE];
     long age;
 
     if (value == NULL) {
@@ -39,7 +39,7 @@ static void check_age(const char *value, struct field_errors *errors)
     }
     if (validate_parse_long(value, GUIDANCE_AGE_MIN, GUIDANCE_AGE_MAX, &age))
         return;
-    problem_quote_value(value, quoted, sizeof(quoted));
+    validate_quote(value, quoted, sizeof(quoted));
     field_errors_add(errors, "age", "Query parameter \"age\" must be an integer from %d to %d, the ages the "
                      "knowledge support covers. It was \"%s\".", GUIDANCE_AGE_MIN, GUIDANCE_AGE_MAX, quoted);
 }
@@ -48,7 +48,7 @@ static void check_age(const char *value, struct field_errors *errors)
 static void check_needs(const char *value, struct field_errors *errors)
 {
     bool seen[NEED_AREA_COUNT] = { false };
-    char quoted[80];
+    char quoted[VALIDATE_QUOTED_SIZE];
 
     if (value == NULL)
         return;
@@ -65,7 +65,7 @@ static void check_needs(const char *value, struct field_errors *errors)
             return;
         item += length + 1;
     }
-    problem_quote_value(value, quoted, sizeof(quoted));
+    validate_quote(value, quoted, sizeof(quoted));
     field_errors_add(errors, "needs", "Query parameter \"needs\" must list need areas from familj, kamrater, skola, "
                      "attityder, missbruk, fritid, personlighet, each once. It was \"%s\".", quoted);
 }
