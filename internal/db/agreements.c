@@ -5,6 +5,11 @@
  */
 #include "agreements.h"
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* Drafts only for admin and the parties ($N is the viewer). */
 #define VISIBLE_TO(N)                                                                                     \
     "(d.status <> 'utkast' OR $" #N "::text = 'admin' OR EXISTS (SELECT 1 FROM agreement_parties vp "      \
@@ -99,4 +104,45 @@ enum db_status db_agreements_get(struct db_pool *pool, const char *id, const cha
 {
     const char *params[] = { id, viewer };
     return db_fetch_document(pool, "agreements_get", 2, params, out);
+}
+
+/* The lifecycle: from each status, where it may go. */
+static const struct { const char *from; const char *to[3]; } transitions[] = {
+    { "utkast", { "föreslagen", NULL } },
+    { "föreslagen", { "utkast", "aktiv", NULL } },
+    { "aktiv", { "uppsagd", NULL } },
+    { "uppsagd", { "upphört", NULL } },
+    { "upphört", { NULL } },
+};
+
+char *db_agreement_allow_transition(void *context, const char *current_state, struct db_write_refusal *refusal)
+{
+    const char *to = context;
+    json_t *state = json_loads(current_state, 0, NULL);
+    const char *from = json_string_value(json_object_get(state, "status"));
+    bool allowed = false;
+    char *input = NULL;
+
+    snprintf(refusal->current_status, sizeof(refusal->current_status), "%s", from ? from : "?");
+    snprintf(refusal->requested_status, sizeof(refusal->requested_status), "%s", to);
+    for (size_t i = 0; from != NULL && i < sizeof(transitions) / sizeof(transitions[0]); i++) {
+        if (strcmp(transitions[i].from, from) != 0)
+            continue;
+        for (size_t j = 0; transitions[i].to[j] != NULL; j++) {
+            snprintf(refusal->allowed[j], sizeof(refusal->allowed[j]), "%s", transitions[i].to[j]);
+            allowed = allowed || strcmp(transitions[i].to[j], to) == 0;
+        }
+    }
+    if (!allowed) {
+        refusal->kind = DB_REFUSAL_ILLEGAL_TRANSITION;
+    } else if (strcmp(to, "aktiv") == 0 && !json_is_true(json_object_get(state, "decisions_complete"))) {
+        refusal->kind = DB_REFUSAL_DECISIONS_MISSING;
+    } else {
+        json_t *change = json_pack("{s:s}", "to", to);
+        if (change == NULL || (input = json_dumps(change, JSON_COMPACT)) == NULL)
+            refusal->kind = DB_REFUSAL_FAILED;
+        json_decref(change);
+    }
+    json_decref(state);
+    return input;
 }

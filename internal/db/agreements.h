@@ -17,6 +17,11 @@ extern const struct db_writable db_agreements_writable;
 /* The lifecycle: input {"status", "decisions_complete"}, update {"to": status}. */
 extern const struct db_writable db_agreement_transitions_writable;
 
+/* db_write_prepare_fn for db_agreement_transitions_writable: context is the
+ * requested status (const char *); refuses a move the lifecycle does not allow,
+ * or "aktiv" before every party has decided. */
+char *db_agreement_allow_transition(void *context, const char *current_state, struct db_write_refusal *refusal);
+
 /* Filters: municipality code, county code, method slug (or its type), effective
  * status, active_on date, viewer. DB_NOT_FOUND when the municipality filter
  * names no municipality. */

@@ -142,7 +142,9 @@ static bool command_ok(PGconn *conn, const char *sql)
 static bool resolve_references(struct db_pool *pool, PGconn *conn, json_t *rows, const struct db_key *actor,
                                struct validate_csv_errors *errors, enum db_csv_outcome *outcome)
 {
-    const char *owner = strncmp(actor->scope, "provider:", 9) == 0 ? actor->scope + 9 : NULL;
+    const char *owner = NULL;
+    if (db_key_scope(actor, &owner) != DB_SCOPE_PROVIDER)
+        owner = NULL;   /* admin: any provider */
     char *rows_text = json_dumps(rows, JSON_COMPACT);
     const char *params[] = { rows_text };
     PGresult *res = NULL;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "../validate/fields.h"
 #include "keys.h"
 #include "pool.h"
 
@@ -55,10 +56,30 @@ enum db_write_outcome {
     DB_WRITE_INVALID,               /* a database rule refused the values */
     DB_WRITE_WRONG_STATE,           /* the record's state does not allow it (SQLSTATE 23001) */
     DB_WRITE_FIELD_MISSING,         /* result.field is required here though validation could not tell */
-    DB_WRITE_REFUSED,               /* the prepare callback refused (it knows why) */
+    DB_WRITE_REFUSED,               /* the prepare step refused: result.refusal says why */
     DB_WRITE_FORBIDDEN,             /* the key's scope does not own this record */
     DB_WRITE_UNAVAILABLE,
     DB_WRITE_FAILED,
+};
+
+/* Why the prepare step refused a write: the facts, for http/ to answer with
+ * once the transaction has ended and the row lock is released. */
+enum db_write_refusal_kind {
+    DB_REFUSAL_NONE,
+    DB_REFUSAL_INVALID_INPUT,        /* errors: the merged input breaks these field rules */
+    DB_REFUSAL_ILLEGAL_TRANSITION,   /* current_status cannot become requested_status; allowed lists where it can go */
+    DB_REFUSAL_DECISIONS_MISSING,    /* "aktiv" needs every party's decision */
+    DB_REFUSAL_NOT_YET_ENDED,        /* "upphört" before ends_on, the date the notice gives */
+    DB_REFUSAL_FAILED,               /* the prepare step could not run (out of memory, a bad stored input) */
+};
+
+struct db_write_refusal {
+    enum db_write_refusal_kind kind;
+    const struct field_errors *errors;   /* INVALID_INPUT: the prepare context's, borrowed */
+    char current_status[24];
+    char requested_status[24];
+    char allowed[5][24];                  /* ILLEGAL_TRANSITION: ended by "" */
+    char ends_on[16];                     /* NOT_YET_ENDED: YYYY-MM-DD */
 };
 
 struct db_write_result {
@@ -69,16 +90,18 @@ struct db_write_result {
     char *detail;                   /* REFERENCED: referrers JSON; free() */
     const char *field;              /* MISSING_REFERENCE: the field (the writable's, or field_name) */
     char field_name[64];            /* a nested field named by the database, e.g. "parties[1].municipality" */
+    struct db_write_refusal refusal;   /* REFUSED */
 };
 
 /*
  * Computes an update's input from the record's current input (for PATCH,
  * which merges into it), inside the write transaction and under the row
  * lock, so the merge base is exactly the version If-Match named.
- * Returns a new string for *out (freed by the caller with free()), or NULL
- * to refuse the write; context says why.
+ * Returns a new string (freed by the caller with free()), or NULL to refuse
+ * the write with *refusal filled in. It answers nothing itself and does no
+ * I/O: the transaction and the row lock are held while it runs.
  */
-typedef char *db_write_prepare_fn(void *context, const char *current_input);
+typedef char *db_write_prepare_fn(void *context, const char *current_input, struct db_write_refusal *refusal);
 
 /*
  * Runs one write. key: the record's slug (NULL for create); input: the

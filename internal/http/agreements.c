@@ -165,7 +165,7 @@ static const struct writable_resource agreement_writable = {
     .db = &db_agreements_writable,
     .key_name = "id",
     .key_is_id = true,
-    .owner_scope_prefix = "municipality:",
+    .owner_scope = DB_SCOPE_MUNICIPALITY,
     .extra_check = check_agreement,
 };
 
@@ -190,10 +190,12 @@ static bool viewer_or_problem(const struct _u_request *req, struct _u_response *
         return true;
     if (!auth_key_or_problem(req, resp, app, &key))
         return false;
-    if (strcmp(key.scope, "admin") == 0)
+    const char *code;
+    enum db_scope_kind scope = db_key_scope(&key, &code);
+    if (scope == DB_SCOPE_ADMIN)
         snprintf(viewer, 40, "admin");
-    else if (strncmp(key.scope, "municipality:", 13) == 0)
-        snprintf(viewer, 40, "%s", key.scope + 13);
+    else if (scope == DB_SCOPE_MUNICIPALITY)
+        snprintf(viewer, 40, "%s", code);
     else
         return true;   /* other scopes see what the public sees */
     *out = viewer;
@@ -276,70 +278,13 @@ void handle_agreements_get(const struct _u_request *req, struct _u_response *res
     free(body);
 }
 
-/* The lifecycle: from each status, where it may go. */
-static const struct { const char *from; const char *to[3]; } transitions[] = {
-    { "utkast", { "föreslagen", NULL } },
-    { "föreslagen", { "utkast", "aktiv", NULL } },
-    { "aktiv", { "uppsagd", NULL } },
-    { "uppsagd", { "upphört", NULL } },
-    { "upphört", { NULL } },
-};
-
-struct transition_context {
-    struct _u_response *resp;
-    const char *to;
-};
-
-/* db_write_prepare_fn: checks the transition against the current state. */
-static char *allow_transition(void *context, const char *current)
-{
-    struct transition_context *ctx = context;
-    json_t *state = json_loads(current, 0, NULL);
-    const char *from = json_string_value(json_object_get(state, "status"));
-    char allowed[120] = "";
-    char detail[300];
-    char *input = NULL;
-
-    for (size_t i = 0; from != NULL && i < sizeof(transitions) / sizeof(transitions[0]); i++) {
-        if (strcmp(transitions[i].from, from) != 0)
-            continue;
-        for (size_t j = 0; transitions[i].to[j] != NULL; j++) {
-            snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"",
-                     j ? ", " : "", transitions[i].to[j]);
-            if (strcmp(transitions[i].to[j], ctx->to) == 0)
-                input = o_strdup("");   /* allowed; the real input is made below */
-        }
-    }
-    if (input == NULL) {
-        json_t *members = json_pack("{s:s?, s:s}", "current_status", from, "requested_status", ctx->to);
-        snprintf(detail, sizeof(detail), "An agreement in \"%s\" cannot become \"%s\". From \"%s\" it can become: %s.",
-                 from ? from : "?", ctx->to, from ? from : "?", allowed[0] ? allowed : "nothing (it has ended)");
-        problem_send_extended(ctx->resp, 409, "/problems/illegal-transition", "illegal transition", detail, NULL, 0,
-                              members);
-        json_decref(members);
-    } else if (strcmp(ctx->to, "aktiv") == 0 && !json_is_true(json_object_get(state, "decisions_complete"))) {
-        o_free(input);
-        input = NULL;
-        problem_send(ctx->resp, 409, "/problems/decisions-missing", "decisions missing",
-                     "An agreement becomes \"aktiv\" only when every party has recorded its decision.", NULL, 0);
-    } else {
-        o_free(input);
-        json_t *to = json_pack("{s:s}", "to", ctx->to);
-        input = json_dumps(to, JSON_COMPACT);
-        json_decref(to);
-    }
-    json_decref(state);
-    return input;
-}
-
 /* POST /v1/agreements/{id}/transitions {"to": "föreslagen"} with If-Match */
 void handle_agreement_transitions(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
     static const struct writable_resource lifecycle = {
         .kind = "agreement", .collection_path = "/v1/agreements", .db = &db_agreement_transitions_writable,
-        .key_name = "id", .key_is_id = true, .owner_scope_prefix = "municipality:",
+        .key_name = "id", .key_is_id = true, .owner_scope = DB_SCOPE_MUNICIPALITY,
     };
-    struct transition_context ctx = { .resp = resp };
     struct db_write_result result;
     struct db_key actor;
     json_t *body = NULL;
@@ -349,18 +294,19 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
         || (id = writes_path_key_or_problem(req, resp, &lifecycle)) == NULL
         || (if_match = writes_if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &body))
         goto cleanup;
-    ctx.to = json_string_value(json_object_get(body, "to"));
+    const char *to = json_string_value(json_object_get(body, "to"));
     bool is_status = false;
-    for (size_t i = 0; ctx.to != NULL && statuses[i] != NULL; i++)
-        is_status = is_status || strcmp(statuses[i], ctx.to) == 0;
+    for (size_t i = 0; to != NULL && statuses[i] != NULL; i++)
+        is_status = is_status || strcmp(statuses[i], to) == 0;
     if (!json_is_object(body) || json_object_size(body) != 1 || !is_status) {
         struct field_error error = { .field = "to", .message = "The body must be {\"to\": <status>}, the status one "
                                                                "of utkast, föreslagen, aktiv, uppsagd, upphört." };
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
-    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, allow_transition, &ctx, if_match, &actor,
-                 &result);
+    /* The lifecycle's rules are the database layer's; a refusal comes back as facts. */
+    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, db_agreement_allow_transition, (void *)to,
+                 if_match, &actor, &result);
     writes_respond(req, resp, &lifecycle, &result, id, body, 200);
     db_write_result_release(&result);
 cleanup:

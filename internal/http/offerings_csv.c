@@ -104,7 +104,8 @@ void handle_offerings_import(const struct _u_request *req, struct _u_response *r
 
     if (!auth_key_or_problem(req, resp, app, &actor))
         return;
-    if (strcmp(actor.scope, "admin") != 0 && strncmp(actor.scope, "provider:", 9) != 0) {
+    enum db_scope_kind scope = db_key_scope(&actor, NULL);
+    if (scope != DB_SCOPE_ADMIN && scope != DB_SCOPE_PROVIDER) {
         problem_forbidden(resp, "The API key's scope does not allow importing offerings; it needs \"admin\" or "
                                 "\"provider:<id>\".");
         return;

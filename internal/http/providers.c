@@ -71,7 +71,7 @@ static const struct writable_resource provider_writable = {
     .db = &db_providers_writable,
     .key_name = "id",
     .key_is_id = true,
-    .owner_scope_prefix = "provider:",
+    .owner_scope = DB_SCOPE_PROVIDER,
     .extra_check = check_provider,
     .unique_fields = "organisation_number",
 };

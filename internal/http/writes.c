@@ -15,22 +15,30 @@
 #include "problem.h"
 #include "respond.h"
 
+/* Checks an input object, appending every bad field to errors; whether there were none. */
+static bool check_input(const struct writable_resource *resource, const json_t *input, const char *path_slug,
+                        struct field_errors *errors)
+{
+    const char *slug = json_string_value(json_object_get(input, "slug"));
+
+    fields_check_object(input, resource->fields, errors);
+    if (resource->low_field != NULL)
+        fields_check_order(input, resource->low_field, resource->high_field, errors);
+    if (resource->extra_check != NULL)
+        resource->extra_check(input, errors);
+    if (!resource->key_is_id && path_slug != NULL && slug != NULL && strcmp(slug, path_slug) != 0)
+        field_errors_add(errors, "slug", "Field \"slug\" cannot be changed; it must be \"%s\" or left out.",
+                         path_slug);
+    return errors->count == 0;
+}
+
 /* Checks an input object; sends 400 naming every bad field when it fails. */
 static bool valid_input_or_problem(struct _u_response *resp, const struct writable_resource *resource,
                                    const json_t *input, const char *path_slug)
 {
     struct field_errors errors = { .count = 0 };
-    const char *slug = json_string_value(json_object_get(input, "slug"));
 
-    fields_check_object(input, resource->fields, &errors);
-    if (resource->low_field != NULL)
-        fields_check_order(input, resource->low_field, resource->high_field, &errors);
-    if (resource->extra_check != NULL)
-        resource->extra_check(input, &errors);
-    if (!resource->key_is_id && path_slug != NULL && slug != NULL && strcmp(slug, path_slug) != 0)
-        field_errors_add(&errors, "slug", "Field \"slug\" cannot be changed; it must be \"%s\" or left out.",
-                         path_slug);
-    if (errors.count == 0)
+    if (check_input(resource, input, path_slug, &errors))
         return true;
     problem_invalid_body(resp, errors.items, errors.count);
     return false;
@@ -68,8 +76,8 @@ bool writes_writer_or_problem(const struct _u_request *req, struct _u_response *
 {
     if (!auth_key_or_problem(req, resp, app, actor))
         return false;
-    if (strcmp(actor->scope, "admin") == 0 || (resource->owner_scope_prefix != NULL
-        && strncmp(actor->scope, resource->owner_scope_prefix, strlen(resource->owner_scope_prefix)) == 0))
+    enum db_scope_kind scope = db_key_scope(actor, NULL);
+    if (scope == DB_SCOPE_ADMIN || (resource->owner_scope != DB_SCOPE_OTHER && scope == resource->owner_scope))
         return true;
     problem_forbidden(resp, "The API key's scope does not allow writing this resource.");
     return false;
@@ -81,6 +89,49 @@ const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_r
     if (if_match == NULL)
         problem_precondition_required(resp);
     return if_match;
+}
+
+/* The answer to a refused prepare step, given after its transaction ended. */
+void writes_respond_refusal(struct _u_response *resp, const struct db_write_refusal *refusal)
+{
+    char allowed[160] = "";
+    char detail[400];
+    json_t *members = NULL;
+
+    switch (refusal->kind) {
+    case DB_REFUSAL_INVALID_INPUT:
+        problem_invalid_body(resp, refusal->errors->items, refusal->errors->count);
+        return;
+    case DB_REFUSAL_ILLEGAL_TRANSITION:
+        for (size_t j = 0; j < sizeof(refusal->allowed) / sizeof(refusal->allowed[0]) && refusal->allowed[j][0]; j++)
+            snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"", j ? ", " : "",
+                     refusal->allowed[j]);
+        members = json_pack("{s:s, s:s}", "current_status", refusal->current_status, "requested_status",
+                            refusal->requested_status);
+        snprintf(detail, sizeof(detail), "An agreement in \"%s\" cannot become \"%s\". From \"%s\" it can become: %s.",
+                 refusal->current_status, refusal->requested_status, refusal->current_status,
+                 allowed[0] ? allowed : "nothing (it has ended)");
+        problem_send_extended(resp, 409, "/problems/illegal-transition", "illegal transition", detail, NULL, 0,
+                              members);
+        json_decref(members);
+        return;
+    case DB_REFUSAL_DECISIONS_MISSING:
+        problem_send(resp, 409, "/problems/decisions-missing", "decisions missing",
+                     "An agreement becomes \"aktiv\" only when every party has recorded its decision.", NULL, 0);
+        return;
+    case DB_REFUSAL_NOT_YET_ENDED:
+        members = json_pack("{s:s}", "ends_on", refusal->ends_on);
+        snprintf(detail, sizeof(detail), "The agreement has been given notice and ends on %s (the notice period, or "
+                 "valid_to if earlier); it becomes \"upphört\" on that date, not before.", refusal->ends_on);
+        problem_send_extended(resp, 409, "/problems/notice-period-running", "notice period running", detail, NULL, 0,
+                              members);
+        json_decref(members);
+        return;
+    case DB_REFUSAL_NONE:
+    case DB_REFUSAL_FAILED:
+        break;
+    }
+    problem_internal(resp);
 }
 
 /* Sends the answer to a finished write. */
@@ -150,7 +201,8 @@ void writes_respond(const struct _u_request *req, struct _u_response *resp,
     case DB_WRITE_WRONG_STATE:
         problem_wrong_state(resp, resource->kind);
         return;
-    case DB_WRITE_REFUSED:   /* the prepare callback has answered */
+    case DB_WRITE_REFUSED:
+        writes_respond_refusal(resp, &result->refusal);
         return;
     case DB_WRITE_UNAVAILABLE:
         problem_from_db(resp, DB_UNAVAILABLE, resource->kind, key_name(resource), key);
@@ -180,29 +232,32 @@ static void run_write(const struct _u_request *req, struct _u_response *resp, co
     free(text);
 }
 
-/* What PATCH's merge step needs, and where it leaves a refusal. */
+/* What PATCH's merge step needs, and where it leaves the field errors of a refusal. */
 struct patch_context {
-    struct _u_response *resp;
     const struct writable_resource *resource;
     const json_t *patch;
     const char *slug;
     json_t *merged;      /* the merged input, kept for the response (Location, problem details) */
+    struct field_errors errors;
 };
 
-/* db_write_prepare_fn: merges the patch into the current input and validates the result. */
-static char *merge_patch_into(void *context, const char *current_input)
+/* db_write_prepare_fn: merges the patch into the current input and validates the result; answers nothing. */
+static char *merge_patch_into(void *context, const char *current_input, struct db_write_refusal *refusal)
 {
     struct patch_context *ctx = context;
     char *text = NULL;
 
     if ((ctx->merged = json_loads(current_input, 0, NULL)) == NULL || !fields_merge_patch(ctx->merged, ctx->patch)) {
-        problem_internal(ctx->resp);
+        refusal->kind = DB_REFUSAL_FAILED;
         return NULL;
     }
-    if (!valid_input_or_problem(ctx->resp, ctx->resource, ctx->merged, ctx->slug))
+    if (!check_input(ctx->resource, ctx->merged, ctx->slug, &ctx->errors)) {
+        refusal->kind = DB_REFUSAL_INVALID_INPUT;
+        refusal->errors = &ctx->errors;
         return NULL;
+    }
     if ((text = json_dumps(ctx->merged, JSON_COMPACT)) == NULL)
-        problem_internal(ctx->resp);
+        refusal->kind = DB_REFUSAL_FAILED;
     return text;
 }
 
@@ -249,7 +304,7 @@ cleanup:
 void writes_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                   const struct writable_resource *resource)
 {
-    struct patch_context ctx = { .resp = resp, .resource = resource };
+    struct patch_context ctx = { .resource = resource };
     struct db_write_result result;
     struct db_key actor;
     json_t *patch = NULL;

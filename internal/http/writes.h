@@ -24,7 +24,7 @@ struct writable_resource {
     const struct db_writable *db;
     const char *key_name;              /* the path parameter: NULL means "slug" */
     bool key_is_id;                    /* the key is a numeric id (server-assigned) instead of a slug */
-    const char *owner_scope_prefix;    /* e.g. "provider:": such keys may write what they own */
+    enum db_scope_kind owner_scope;    /* e.g. DB_SCOPE_PROVIDER: such keys may write what they own */
     void (*extra_check)(const json_t *input, struct field_errors *errors);   /* rules across fields, or NULL */
     const char *unique_fields;         /* what must be unique, for 409: NULL means "slug" */
 };
@@ -52,9 +52,11 @@ const char *writes_path_key_or_problem(const struct _u_request *req, struct _u_r
                                        const struct writable_resource *resource);
 /* The If-Match header; otherwise 428 has been sent and NULL returned. */
 const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_response *resp);
-/* An admin key, or one whose scope starts with the resource's owner prefix; else 401/403 sent. */
+/* An admin key, or one of the resource's owner scope; else 401/403 sent. */
 bool writes_writer_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                               const struct writable_resource *resource, struct db_key *actor);
+/* Answers a write the prepare step refused (result.refusal), after its transaction. */
+void writes_respond_refusal(struct _u_response *resp, const struct db_write_refusal *refusal);
 /* Answers a finished write: the new representation (success_status), 204, or the problem. */
 void writes_respond(const struct _u_request *req, struct _u_response *resp, const struct writable_resource *resource,
                     const struct db_write_result *result, const char *key, const json_t *input,

@@ -88,7 +88,7 @@ static void test_draft_visibility(void **state)
     /* Nor can a non-party reach it by writing: it is not theirs. */
     char *before = agreements_db_state();
     agreements_write_as("PATCH", id, "", KEY_X, "{'title': 'TA @W@ kapad'}", &r);
-    EXPECT(&e, r.status == 403 || r.status == 404, "a non-party's PATCH of a draft: %ld", r.status);
+    expect_problem(&e, &r, 403, "/problems/forbidden", NULL, "a non-party's PATCH of a draft");
     expect_unchanged(&e, agreements_db_state, before, "a non-party's PATCH of a draft");
     free(before);
 
