@@ -17,9 +17,16 @@ extern const struct db_writable db_agreements_writable;
 /* The lifecycle: input {"status", "decisions_complete"}, update {"to": status}. */
 extern const struct db_writable db_agreement_transitions_writable;
 
-/* db_write_prepare_fn for db_agreement_transitions_writable: context is the
- * requested status (const char *); refuses a move the lifecycle does not allow,
- * or "aktiv" before every party has decided. */
+/* A requested move, and for notice ("uppsagd") the party that gives it. */
+struct db_agreement_transition {
+    const char *to;
+    const char *given_by;
+};
+
+/* db_write_prepare_fn for db_agreement_transitions_writable: context is a
+ * struct db_agreement_transition; refuses a move the lifecycle does not allow,
+ * "aktiv" before every party has decided, and "upphört" before the day the
+ * notice gives. */
 char *db_agreement_allow_transition(void *context, const char *current_state, struct db_write_refusal *refusal);
 
 /* Filters: municipality code, county code, method slug (or its type), effective

@@ -47,8 +47,8 @@
     "  LEFT JOIN offerings named ON named.id = a.offering_id "                                                 \
     "  JOIN types t ON t.type_id = coalesce(sc.intervention_type_id, "                                         \
     "                  (SELECT intervention_type_id FROM methods WHERE id = sc.method_id)), params "           \
-    "  WHERE a.status IN ('aktiv', 'uppsagd') AND a.valid_from <= params.on_date "                            \
-    "    AND (a.valid_to IS NULL OR a.valid_to >= params.on_date) "                                             \
+    /* Under notice, a route until the day it ends (sql/0011). */                                          \
+    "  WHERE agreement_in_force(a.status, a.valid_from, a.valid_to, a.ends_on, params.on_date) "               \
     "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))), "                 \
     /* The five best county-wide provider routes per county and method. The      \
      * LATERAL scan follows offering_availability_best_idx (method, county,      \

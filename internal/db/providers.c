@@ -117,6 +117,15 @@ const struct db_statement db_providers_statements[] = {
       "SELECT coalesce(json_agg(json_build_object('entity', 'offering', 'id', o.id::text) ORDER BY o.id), "
       "'[]'::json)::text FROM offerings o WHERE o.provider_id = $1::bigint" },
     { "providers_owner_of_key", "SELECT id::text FROM providers WHERE id = $1::bigint" },
+    /* What a provider's own key may not change: who and where it is (the kind
+     * "kommun" with a municipality makes its offerings that municipality's own
+     * delivery in coverage). One row per such field the input changes. */
+    { "providers_owner_guard",
+      "SELECT u.field FROM provider_inputs i "
+      "CROSS JOIN unnest(ARRAY['kind', 'municipality', 'home_county', 'organisation_number']) WITH ORDINALITY u(field, n) "
+      "WHERE i.id = $1::bigint AND $3::text IS NOT NULL "
+      "  AND coalesce(i.input->u.field, 'null'::jsonb) IS DISTINCT FROM coalesce($2::jsonb->u.field, 'null'::jsonb) "
+      "ORDER BY u.n" },
 
     { "offerings_lock", "SELECT 1 FROM offerings WHERE id = $1::bigint FOR UPDATE" },
     { "offerings_input", "SELECT input::text FROM offering_inputs WHERE id = $1::bigint" },
@@ -196,6 +205,7 @@ const struct db_writable db_providers_writable = {
     .owner_of_key_statement = "providers_owner_of_key",
     .owner_of_input_statement = NULL,   /* the provider is the key itself */
     .owner_may_create = false,          /* only admin registers providers */
+    .owner_guard_statement = "providers_owner_guard",
 };
 
 const struct db_writable db_offerings_writable = {

@@ -16,6 +16,19 @@ const struct db_statement db_write_statements[] = {
     { "audit_append",
       "INSERT INTO audit_log (key_id, key_name, entity, entity_id, action, before, after) "
       "VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::audit_action, $6::jsonb, $7::jsonb)" },
+    /* One request per Idempotency-Key at a time: a concurrent retry waits, then replays. */
+    { "idempotency_lock", "SELECT pg_advisory_xact_lock(hashtextextended($1::text || ' ' || $2::text, 7123400111))" },
+    { "idempotency_find",
+      "SELECT request_hash, status, resource_key, body FROM idempotency_keys "
+      "WHERE api_key_id = $1::bigint AND idempotency_key = $2::text AND created_at > now() - interval '24 hours'" },
+    /* Keys expire after 24 hours: each save drops the expired ones (but this one, which it replaces). */
+    { "idempotency_save",
+      "WITH expired AS (DELETE FROM idempotency_keys WHERE created_at <= now() - interval '24 hours' "
+      "  AND NOT (api_key_id = $1::bigint AND idempotency_key = $2::text)) "
+      "INSERT INTO idempotency_keys (api_key_id, idempotency_key, request_hash, status, resource_key, body) "
+      "VALUES ($1::bigint, $2::text, $3::text, $4::integer, $5::text, $6::text) "
+      "ON CONFLICT (api_key_id, idempotency_key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+      "status = EXCLUDED.status, resource_key = EXCLUDED.resource_key, body = EXCLUDED.body, created_at = now()" },
     { NULL, NULL },
 };
 
@@ -190,6 +203,75 @@ static char *prepared_input(struct db_pool *pool, PGconn *conn, const struct db_
     return input;
 }
 
+/*
+ * Finds an earlier answer to this Idempotency-Key (under a lock held until
+ * the transaction ends). True when the write is to go ahead; false with
+ * out set: the earlier answer replayed, a mismatch, or a failure.
+ */
+static bool is_first_request(struct db_pool *pool, PGconn *conn, const struct db_key *actor,
+                             const struct db_idempotency *idempotency, struct db_write_result *out)
+{
+    char key_id[24];
+    const char *params[] = { key_id, idempotency->key };
+    PGresult *res;
+    bool first = false;
+
+    snprintf(key_id, sizeof(key_id), "%lld", actor->id);
+    if ((res = query(pool, conn, "idempotency_lock", 2, params, out)) == NULL)
+        return false;
+    PQclear(res);
+    if ((res = query(pool, conn, "idempotency_find", 2, params, out)) == NULL)
+        return false;
+    if (PQntuples(res) == 0) {
+        first = true;
+    } else if (strcmp(PQgetvalue(res, 0, 0), idempotency->request_hash) != 0) {
+        out->outcome = DB_WRITE_IDEMPOTENCY_MISMATCH;
+    } else if ((out->document = strdup(PQgetvalue(res, 0, 3))) != NULL
+               && (PQgetisnull(res, 0, 2) || (out->key = strdup(PQgetvalue(res, 0, 2))) != NULL)) {
+        out->outcome = DB_WRITE_DONE;
+        out->replayed = true;
+    }
+    PQclear(res);
+    return first;
+}
+
+/* Records the answer to a first request with an Idempotency-Key, in its transaction. */
+static bool save_answer(struct db_pool *pool, PGconn *conn, const struct db_key *actor,
+                        const struct db_idempotency *idempotency, const char *key, const char *document,
+                        struct db_write_result *out)
+{
+    char key_id[24];
+    const char *params[] = { key_id, idempotency->key, idempotency->request_hash, "201", key, document };
+    PGresult *res;
+
+    snprintf(key_id, sizeof(key_id), "%lld", actor->id);
+    if ((res = query(pool, conn, "idempotency_save", 6, params, out)) == NULL)
+        return false;
+    PQclear(res);
+    return true;
+}
+
+/* A refusal by a one-value statement about the record: its value, or NULL (out set) when it fails. */
+static char *record_fact(struct db_pool *pool, PGconn *conn, const char *statement, const char *key,
+                         struct db_write_result *out, bool *found)
+{
+    const char *params[] = { key };
+    PGresult *res = query(pool, conn, statement, 1, params, out);
+    char *value = NULL;
+
+    *found = false;
+    if (res == NULL)
+        return NULL;
+    if (PQntuples(res) > 0) {
+        *found = true;
+        value = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+    } else {
+        value = strdup("");
+    }
+    PQclear(res);
+    return value;
+}
+
 /* Whether statement(param) names owner as the record's owner. */
 static bool is_owned_by(struct db_pool *pool, PGconn *conn, const char *statement, const char *param,
                         const char *owner, struct db_write_result *out)
@@ -215,7 +297,8 @@ static bool is_owned_by(struct db_pool *pool, PGconn *conn, const char *statemen
 
 void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
                   const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
-                  const char *if_match, const struct db_key *actor, struct db_write_result *out)
+                  const char *if_match, const struct db_key *actor, const struct db_idempotency *idempotency,
+                  struct db_write_result *out)
 {
     char *merged = NULL;
     PGconn *conn = NULL;
@@ -232,6 +315,8 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     if ((conn = begin(pool, out)) == NULL)
         goto cleanup;
     in_transaction = true;
+    if (action == DB_WRITE_CREATE && idempotency != NULL && !is_first_request(pool, conn, actor, idempotency, out))
+        goto cleanup;
 
     /* Admin writes everything; another scope only what its owner id owns. */
     if (db_key_scope(actor, &owner) == DB_SCOPE_ADMIN)
@@ -255,8 +340,33 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         }
         PQclear(res);
         res = NULL;
-        if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, out))
+        if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, out)) {
+            /* What a key is not shown, it cannot tell from what does not exist. */
+            bool shown = true;
+            char *fact = NULL;
+            if (out->outcome == DB_WRITE_FORBIDDEN && w->visible_statement != NULL
+                && (fact = record_fact(pool, conn, w->visible_statement, key, out, &shown)) != NULL && !shown)
+                out->outcome = DB_WRITE_NOT_FOUND;
+            else if (fact != NULL)
+                out->outcome = DB_WRITE_FORBIDDEN;
+            free(fact);
             goto cleanup;
+        }
+        if (owner != NULL && action == DB_WRITE_DELETE && w->creator_statement != NULL) {
+            bool found;
+            char *creator = record_fact(pool, conn, w->creator_statement, key, out, &found);
+            if (creator == NULL)
+                goto cleanup;
+            bool is_creator = strcmp(creator, owner) == 0;
+            if (!is_creator) {
+                out->outcome = DB_WRITE_REFUSED;
+                out->refusal.kind = DB_REFUSAL_NOT_CREATOR;
+                snprintf(out->refusal.created_by, sizeof(out->refusal.created_by), "%s", creator);
+            }
+            free(creator);
+            if (!is_creator)
+                goto cleanup;
+        }
         if ((before = read_document(pool, conn, w, key, out)) == NULL)
             goto cleanup;
         /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
@@ -283,6 +393,10 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
             goto cleanup;
         if (PQntuples(res) > 0) {
             out->outcome = DB_WRITE_FORBIDDEN;
+            if (!PQgetisnull(res, 0, 0)) {
+                snprintf(out->field_name, sizeof(out->field_name), "%s", PQgetvalue(res, 0, 0));
+                out->field = out->field_name;
+            }
             goto cleanup;
         }
         PQclear(res);
@@ -292,8 +406,8 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         goto cleanup;
 
     if (action == DB_WRITE_CREATE) {
-        const char *params[] = { input };
-        if ((res = query(pool, conn, w->insert_statement, 1, params, out)) == NULL)
+        const char *params[] = { input, owner };
+        if ((res = query(pool, conn, w->insert_statement, w->insert_with_owner ? 2 : 1, params, out)) == NULL)
             goto refused;
         if (PQntuples(res) != 1 || (new_key = strdup(PQgetvalue(res, 0, 0))) == NULL)
             goto cleanup;
@@ -302,6 +416,8 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         const char *params[] = { key, input };
         if ((res = query(pool, conn, w->update_statement, 2, params, out)) == NULL)
             goto refused;
+        if (w->update_returns_note && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+            snprintf(out->note, sizeof(out->note), "%s", PQgetvalue(res, 0, 0));
     } else {
         const char *params[] = { key };
         if ((res = query(pool, conn, w->delete_statement, 1, params, out)) == NULL)
@@ -319,6 +435,9 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         goto cleanup;
     PQclear(res);
     res = NULL;
+    if (action == DB_WRITE_CREATE && idempotency != NULL
+        && !save_answer(pool, conn, actor, idempotency, key, after, out))
+        goto cleanup;
     if (!command_ok(conn, "COMMIT")) {
         out->outcome = DB_WRITE_FAILED;
         goto cleanup;

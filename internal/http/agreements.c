@@ -167,6 +167,8 @@ static const struct writable_resource agreement_writable = {
     .key_is_id = true,
     .owner_scope = DB_SCOPE_MUNICIPALITY,
     .extra_check = check_agreement,
+    /* How many recorded decisions a change of terms cleared (none: no header). */
+    .note_header = "Decisions-Cleared",
 };
 
 /* POST /v1/agreements, PUT|PATCH|DELETE /v1/agreements/{id} (admin or a party's key) */
@@ -278,7 +280,38 @@ void handle_agreements_get(const struct _u_request *req, struct _u_response *res
     free(body);
 }
 
-/* POST /v1/agreements/{id}/transitions {"to": "föreslagen"} with If-Match */
+/*
+ * Who gives notice ("uppsagd"): a party's key gives it for its own
+ * municipality; admin names the party in "given_by" (or records the notice
+ * without one). Otherwise 400 or 403 (naming given_by) has been sent and
+ * false returned.
+ */
+static bool notice_party_or_problem(struct _u_response *resp, const json_t *body, const struct db_key *actor,
+                                    const char *to, const char **given_by)
+{
+    const json_t *named = json_object_get(body, "given_by");
+    const char *code = NULL;
+    bool party_key = db_key_scope(actor, &code) == DB_SCOPE_MUNICIPALITY;
+    struct field_error error = { .field = "given_by" };
+
+    *given_by = party_key ? code : json_string_value(named);
+    if (named != NULL && strcmp(to, "uppsagd") != 0)
+        snprintf(error.message, sizeof(error.message), "Field \"given_by\" is only for notice (\"to\": \"uppsagd\").");
+    else if (named != NULL && !validate_is_municipality_code(json_string_value(named)))
+        snprintf(error.message, sizeof(error.message), "Field \"given_by\" must be a party's municipality code, "
+                 "such as \"0381\".");
+    else if (party_key && named != NULL && strcmp(json_string_value(named), code) != 0) {
+        snprintf(error.message, sizeof(error.message), "A party gives notice only for itself: \"given_by\" must be "
+                 "\"%s\" or left out.", code);
+        problem_send(resp, 403, "/problems/forbidden", "forbidden", error.message, &error, 1);
+        return false;
+    } else
+        return true;
+    problem_invalid_body(resp, &error, 1);
+    return false;
+}
+
+/* POST /v1/agreements/{id}/transitions {"to": "föreslagen"} with If-Match; notice may name "given_by" */
 void handle_agreement_transitions(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
     static const struct writable_resource lifecycle = {
@@ -298,15 +331,20 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
     bool is_status = false;
     for (size_t i = 0; to != NULL && statuses[i] != NULL; i++)
         is_status = is_status || strcmp(statuses[i], to) == 0;
-    if (!json_is_object(body) || json_object_size(body) != 1 || !is_status) {
+    size_t members = json_object_size(body) - (json_object_get(body, "given_by") != NULL);
+    if (!json_is_object(body) || members != 1 || !is_status) {
         struct field_error error = { .field = "to", .message = "The body must be {\"to\": <status>}, the status one "
-                                                               "of utkast, föreslagen, aktiv, uppsagd, upphört." };
+                                                               "of utkast, föreslagen, aktiv, uppsagd, upphört "
+                                                               "(and for uppsagd, \"given_by\")." };
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
+    struct db_agreement_transition transition = { .to = to };
+    if (!notice_party_or_problem(resp, body, &actor, to, &transition.given_by))
+        goto cleanup;
     /* The lifecycle's rules are the database layer's; a refusal comes back as facts. */
-    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, db_agreement_allow_transition, (void *)to,
-                 if_match, &actor, &result);
+    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, db_agreement_allow_transition, &transition,
+                 if_match, &actor, NULL, &result);
     writes_respond(req, resp, &lifecycle, &result, id, body, 200);
     db_write_result_release(&result);
 cleanup:

@@ -196,7 +196,7 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     u_map_put(resp->map_header, "X-Request-Id", id);
     u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(resp->map_header, "Access-Control-Expose-Headers",
-              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN");
+              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN, Idempotent-Replayed, Decisions-Cleared");
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
     /* Access-Control-Allow-Origin is "*" for everyone, so only Accept varies the answer (JSON or CSV). */
     u_map_put(resp->map_header, "Vary", "Accept");
@@ -229,7 +229,8 @@ static void handle_other_method(const struct _u_request *req, struct _u_response
         u_map_put(resp->map_header, "Allow", b->allow);
         u_map_put(resp->map_header, "Access-Control-Allow-Methods", b->allow);
         u_map_put(resp->map_header, "Access-Control-Allow-Headers",
-                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, X-Consistency-LSN");
+                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, X-Consistency-LSN, "
+                  "Idempotency-Key");
         u_map_put(resp->map_header, "Access-Control-Max-Age", "86400");
         return;
     }

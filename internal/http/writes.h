@@ -5,7 +5,8 @@
  * Writes need an API key with the admin scope (or an owner scope the resource names),
  * validate every field at once, and change a record only with If-Match
  * naming its current ETag: without If-Match they are refused with 428, so
- * no client can overwrite a change it has not seen.
+ * no client can overwrite a change it has not seen. A create may carry an
+ * Idempotency-Key: a retry with the same key and body gets the first answer.
  */
 #ifndef INSATSKATALOG_HTTP_WRITES_H
 #define INSATSKATALOG_HTTP_WRITES_H
@@ -27,6 +28,7 @@ struct writable_resource {
     enum db_scope_kind owner_scope;    /* e.g. DB_SCOPE_PROVIDER: such keys may write what they own */
     void (*extra_check)(const json_t *input, struct field_errors *errors);   /* rules across fields, or NULL */
     const char *unique_fields;         /* what must be unique, for 409: NULL means "slug" */
+    const char *note_header;           /* the header an update's note goes in (result.note), or NULL */
 };
 
 /* POST <collection>: 201 with Location, ETag and the new record. */

@@ -191,7 +191,7 @@ int agreements_transition(long long id, const char *to, enum who w, struct http_
     return agreements_write_as("POST", id, "/transitions", w, body, r);
 }
 
-static void remember(long long id)
+void agreements_remember(long long id)
 {
     if (created_count < CREATED_MAX)
         created_ids[created_count++] = id;
@@ -209,7 +209,7 @@ long long agreements_create_as(enum who w, const char *base, const char *overlay
     json_decref(body);
     if (r->status == 201 && json_is_integer(json_at(r->json, "id"))) {
         id = json_integer_value(json_at(r->json, "id"));
-        remember(id);
+        agreements_remember(id);
     }
     return id;
 }
