@@ -29,6 +29,7 @@
 #include "fixtures.h"
 #include "http_client.h"
 #include "support_agreements.h"
+#include "support_race.h"
 
 /* The three parties of BASE_FAST with decisions, as each records its own in turn. */
 #define PB_60 "{'municipality': '0380', 'role': 'beställare', 'share_percent': 60}"
@@ -416,6 +417,52 @@ done:
     assert_int_equal(e.failed, 0);
 }
 
+/* Two identical creates with one Idempotency-Key at the same moment: one agreement, the same answer twice. */
+static void test_concurrent_retries_create_once(void **state)
+{
+    struct expectations e = { 0 };
+    char key[120], word_key[64], body[TEXT_MAX];
+    (void)state;
+
+    for (int round = 0; round < 5; round++) {
+        pthread_barrier_t barrier;
+        struct race_request racers[2];
+        agreements_expand("idem-race-@W@", word_key, sizeof(word_key));
+        snprintf(key, sizeof(key), "Idempotency-Key: \"%s-%ld-%d\"", word_key, (long)time(NULL), round);
+        json_t *json = agreements_body_of(BASE_EQUAL, "{'title': 'TA @W@ idem samtidigt'}");
+        char *text = json_dumps(json, JSON_COMPACT);
+        snprintf(body, sizeof(body), "%s", text ? text : "{}");
+        free(text);
+        json_decref(json);
+        long long agreements_before = db_count("SELECT count(*) FROM agreements", 0, NULL);
+
+        pthread_barrier_init(&barrier, NULL, 2);
+        for (int i = 0; i < 2; i++) {
+            race_prepare(&racers[i], &barrier, agreements_auth_of(KEY_A), "POST", "/v1/agreements", "application/json",
+                         NULL, body);
+            racers[i].headers = curl_slist_append(racers[i].headers, key);   /* appended to the list curl holds */
+        }
+        race_both(racers);
+        json_t *first = race_json(&racers[0]), *second = race_json(&racers[1]);
+        long long id = json_integer_value(json_object_get(first, "id"));
+        if (id > 0)
+            agreements_remember(id);
+        EXPECT(&e, racers[0].status == 201 && racers[1].status == 201, "round %d: %ld and %ld, wanted 201 twice", round,
+               racers[0].status, racers[1].status);
+        EXPECT(&e, id > 0 && json_integer_value(json_object_get(second, "id")) == id, "round %d: two agreements made",
+               round);
+        EXPECT(&e, db_count("SELECT count(*) FROM agreements", 0, NULL) == agreements_before + 1,
+               "round %d: %lld agreements made, wanted 1", round,
+               db_count("SELECT count(*) FROM agreements", 0, NULL) - agreements_before);
+        json_decref(first);
+        json_decref(second);
+        race_release(&racers[0]);
+        race_release(&racers[1]);
+        pthread_barrier_destroy(&barrier);
+    }
+    assert_int_equal(e.failed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_notice_ends_the_agreement_on_the_day_it_gives),
         cmocka_unit_test(test_drafts_are_deleted_by_their_writer_and_hidden_from_others),
         cmocka_unit_test(test_a_retried_create_creates_once),
+        cmocka_unit_test(test_concurrent_retries_create_once),
     };
     return cmocka_run_group_tests_name("agreement_decisions", tests, agreements_setup_group, agreements_teardown_group);
 }
