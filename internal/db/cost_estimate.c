@@ -233,7 +233,7 @@ enum db_status db_cost_estimate(struct db_pool *pool, const struct db_cost_estim
     char *document = NULL;
 
     memset(out, 0, sizeof(*out));
-    enum db_status status = db_fetch_document(pool, "cost_estimate", 6, params, &document);
+    enum db_status status = db_fetch_document(pool, query->read_after, "cost_estimate", 6, params, &document);
     if (status != DB_OK)
         return status;
     return take_document(document, out);

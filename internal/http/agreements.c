@@ -272,7 +272,8 @@ void handle_agreements_get(const struct _u_request *req, struct _u_response *res
         problem_not_found(resp, "agreement", "id", id);
         return;
     }
-    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", &body);
+    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", params_read_after(req),
+                                              &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else   /* a draft the viewer may not see is as absent as one that does not exist */

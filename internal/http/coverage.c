@@ -30,6 +30,7 @@ static bool coverage_query_or_problem(const struct _u_request *req, struct _u_re
         params_check(&extra[i], u_map_get(req->map_url, extra[i].name), &errors);
     out->knowledge_support = u_map_get(req->map_url, "knowledge_support");
     out->on = u_map_get(req->map_url, "on");
+    out->read_after = params_read_after(req);
     return params_ok_or_problem(resp, &errors);
 }
 

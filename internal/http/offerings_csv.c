@@ -53,6 +53,7 @@ void offerings_csv_send_export(const struct _u_request *req, struct _u_response 
     params_check(&since_spec, request.updated_since, &errors);
     if (!params_ok_or_problem(resp, &errors))
         return;
+    request.read_after = params_read_after(req);
     enum db_status status = db_offerings_csv_export(app->pool, &request, &body);
     if (status == DB_OK)
         respond_bytes(resp, 200, "text/csv; charset=utf-8", body, strlen(body));

@@ -145,6 +145,7 @@ void handle_method_providers(const struct _u_request *req, struct _u_response *r
     query.limit = limit_text;
     query.offset = offset_text;
     query.next_prefix = next_prefix;
+    query.read_after = params_read_after(req);
     enum db_status status = db_method_providers(app->read_pool, &query, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);

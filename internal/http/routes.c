@@ -254,11 +254,8 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
         problem_invalid_header(resp, "X-Consistency-LSN",
                                "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
                                "such as \"0/16B3748\".");
-    else if (b->route != NULL) {
-        db_request_set_read_after(read_after);
-        b->route->handler(req, resp, b->routes->app);
-        db_request_set_read_after(0);
-    }
+    else if (b->route != NULL)
+        b->route->handler(req, resp, b->routes->app);   /* reads take the position from the header (params_read_after) */
     else if (b->path != NULL)
         handle_other_method(req, resp, b);
     else
