@@ -251,25 +251,47 @@ static bool save_answer(struct db_pool *pool, PGconn *conn, const struct db_key 
     return true;
 }
 
-/* A refusal by a one-value statement about the record: its value, or NULL (out set) when it fails. */
-static char *record_fact(struct db_pool *pool, PGconn *conn, const char *statement, const char *key,
-                         struct db_write_result *out, bool *found)
+/*
+ * A key refused as not owning the record (out->outcome FORBIDDEN) is told
+ * NOT_FOUND instead when the record is not shown to it: it cannot tell a
+ * record it may not see from one that does not exist.
+ */
+static void hide_from_non_owner(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                                struct db_write_result *out)
 {
     const char *params[] = { key };
-    PGresult *res = query(pool, conn, statement, 1, params, out);
-    char *value = NULL;
+    PGresult *res;
 
-    *found = false;
-    if (res == NULL)
-        return NULL;
-    if (PQntuples(res) > 0) {
-        *found = true;
-        value = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
-    } else {
-        value = strdup("");
+    if (out->outcome != DB_WRITE_FORBIDDEN || w->visible_statement == NULL)
+        return;
+    if ((res = query(pool, conn, w->visible_statement, 1, params, out)) == NULL)
+        return;
+    if (PQntuples(res) == 0)
+        out->outcome = DB_WRITE_NOT_FOUND;
+    PQclear(res);
+}
+
+/* Whether owner created the record (or any owner may delete it); false with out set otherwise. */
+static bool is_creator(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                       const char *owner, struct db_write_result *out)
+{
+    const char *params[] = { key };
+    PGresult *res;
+    bool created;
+
+    if (w->creator_statement == NULL)
+        return true;
+    if ((res = query(pool, conn, w->creator_statement, 1, params, out)) == NULL)
+        return false;
+    const char *creator = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "";
+    created = strcmp(creator, owner) == 0;
+    if (!created) {
+        out->outcome = DB_WRITE_REFUSED;
+        out->refusal.kind = DB_REFUSAL_NOT_CREATOR;
+        snprintf(out->refusal.created_by, sizeof(out->refusal.created_by), "%s", creator);
     }
     PQclear(res);
-    return value;
+    return created;
 }
 
 /* Whether statement(param) names owner as the record's owner. */
@@ -341,32 +363,11 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         PQclear(res);
         res = NULL;
         if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, out)) {
-            /* What a key is not shown, it cannot tell from what does not exist. */
-            bool shown = true;
-            char *fact = NULL;
-            if (out->outcome == DB_WRITE_FORBIDDEN && w->visible_statement != NULL
-                && (fact = record_fact(pool, conn, w->visible_statement, key, out, &shown)) != NULL && !shown)
-                out->outcome = DB_WRITE_NOT_FOUND;
-            else if (fact != NULL)
-                out->outcome = DB_WRITE_FORBIDDEN;
-            free(fact);
+            hide_from_non_owner(pool, conn, w, key, out);
             goto cleanup;
         }
-        if (owner != NULL && action == DB_WRITE_DELETE && w->creator_statement != NULL) {
-            bool found;
-            char *creator = record_fact(pool, conn, w->creator_statement, key, out, &found);
-            if (creator == NULL)
-                goto cleanup;
-            bool is_creator = strcmp(creator, owner) == 0;
-            if (!is_creator) {
-                out->outcome = DB_WRITE_REFUSED;
-                out->refusal.kind = DB_REFUSAL_NOT_CREATOR;
-                snprintf(out->refusal.created_by, sizeof(out->refusal.created_by), "%s", creator);
-            }
-            free(creator);
-            if (!is_creator)
-                goto cleanup;
-        }
+        if (owner != NULL && action == DB_WRITE_DELETE && !is_creator(pool, conn, w, key, owner, out))
+            goto cleanup;
         if ((before = read_document(pool, conn, w, key, out)) == NULL)
             goto cleanup;
         /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */

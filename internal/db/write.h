@@ -88,7 +88,6 @@ enum db_write_refusal_kind {
     DB_REFUSAL_DECISIONS_MISSING,    /* "aktiv" needs every party's decision */
     DB_REFUSAL_NOT_YET_ENDED,        /* "upphört" before ends_on, the date the notice gives */
     DB_REFUSAL_NOT_CREATOR,          /* only created_by (or admin) deletes the record */
-    DB_REFUSAL_NOTICE_NOT_OWN,       /* a party gives notice only for itself */
     DB_REFUSAL_FAILED,               /* the prepare step could not run (out of memory, a bad stored input) */
 };
 

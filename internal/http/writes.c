@@ -136,7 +136,6 @@ void writes_respond_refusal(struct _u_response *resp, const struct db_write_refu
                      refusal->created_by);
         problem_forbidden(resp, detail);
         return;
-    case DB_REFUSAL_NOTICE_NOT_OWN:
     case DB_REFUSAL_NONE:
     case DB_REFUSAL_FAILED:
         break;
