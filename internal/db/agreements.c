@@ -5,6 +5,11 @@
  */
 #include "agreements.h"
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* Drafts only for admin and the parties ($N is the viewer). */
 #define VISIBLE_TO(N)                                                                                     \
     "(d.status <> 'utkast' OR $" #N "::text = 'admin' OR EXISTS (SELECT 1 FROM agreement_parties vp "      \
@@ -23,9 +28,9 @@ const struct db_statement db_agreements_statements[] = {
                      "   WHERE sc.agreement_id = d.id AND m.slug = $7::text "
                      "   AND (sc.method_id = m.id OR sc.intervention_type_id = m.intervention_type_id))) "
                      "AND ($8::agreement_status IS NULL "
-                     "   OR agreement_effective_status(d.status, d.valid_to, current_date) = $8::agreement_status) "
-                     "AND ($9::date IS NULL OR (d.status IN ('aktiv', 'uppsagd') AND d.valid_from <= $9::date "
-                     "   AND (d.valid_to IS NULL OR d.valid_to >= $9::date))) "
+                     "   OR agreement_effective_status(d.status, d.valid_to, d.ends_on, current_date) = $8::agreement_status) "
+                     /* In force on that day: an agreement under notice until it ends (sql/0011). */
+                     "AND ($9::date IS NULL OR agreement_in_force(d.status, d.valid_from, d.valid_to, d.ends_on, $9::date)) "
                      "AND " VISIBLE_TO(10) " AND")
       /* No page at all (404) for a municipality that does not exist. */
       " HAVING $5::text IS NULL OR EXISTS (SELECT 1 FROM municipalities WHERE code = $5::text)" },
@@ -33,29 +38,34 @@ const struct db_statement db_agreements_statements[] = {
     { "agreements_doc", "SELECT doc::text FROM agreement_docs WHERE id = $1::bigint" },
     { "agreements_lock", "SELECT 1 FROM agreements WHERE id = $1::bigint FOR UPDATE" },
     { "agreements_input", "SELECT input::text FROM agreement_inputs WHERE id = $1::bigint" },
-    { "agreements_insert", "SELECT agreement_create($1::jsonb)::text" },
-    { "agreements_update", "SELECT agreement_update($1::bigint, $2::jsonb)" },
+    /* $2: the creating party's code, NULL for admin. */
+    { "agreements_insert", "SELECT agreement_create($1::jsonb, $2::text)::text" },
+    /* How many recorded decisions the change of terms cleared (sql/0011). */
+    { "agreements_update", "SELECT agreement_change($1::bigint, $2::jsonb)::text" },
+    { "agreements_visible", "SELECT 1 FROM agreements WHERE id = $1::bigint AND status <> 'utkast'" },
+    { "agreements_creator", "SELECT coalesce(created_by, '') FROM agreements WHERE id = $1::bigint" },
     { "agreements_delete", "DELETE FROM agreements WHERE id = $1::bigint" },
     { "agreements_owner_of_key", "SELECT municipality_code FROM agreement_parties WHERE agreement_id = $1::bigint" },
     { "agreements_owner_of_input", "SELECT p->>'municipality' FROM jsonb_array_elements($1::jsonb->'parties') p" },
     /* A party records only its own decision: any other party's decision that
      * the new input changes, adds or removes is a row here. */
     { "agreements_owner_guard",
-      "SELECT 1 FROM agreement_parties p WHERE p.agreement_id = $1::bigint AND p.municipality_code <> $3::text "
+      "SELECT NULL::text FROM agreement_parties p WHERE p.agreement_id = $1::bigint AND p.municipality_code <> $3::text "
       "  AND jsonb_strip_nulls(jsonb_build_object('body', p.decision_body, 'date', p.decision_date, "
       "      'paragraph', p.decision_paragraph, 'reference', p.decision_reference)) "
       "      IS DISTINCT FROM coalesce((SELECT jsonb_strip_nulls(x->'decision') "
       "                                 FROM jsonb_array_elements($2::jsonb->'parties') x "
       "                                 WHERE x->>'municipality' = p.municipality_code), '{}'::jsonb) "
-      "UNION ALL SELECT 1 FROM jsonb_array_elements($2::jsonb->'parties') x "
+      "UNION ALL SELECT NULL::text FROM jsonb_array_elements($2::jsonb->'parties') x "
       "WHERE x->>'municipality' <> $3::text AND jsonb_typeof(x->'decision') = 'object' AND NOT EXISTS (SELECT 1 FROM agreement_parties p "
       "  WHERE p.agreement_id = $1::bigint AND p.municipality_code = x->>'municipality')" },
     { "agreements_transition_state",
       "SELECT jsonb_build_object('status', a.status, 'decisions_complete', NOT EXISTS (SELECT 1 "
-      "  FROM agreement_parties p WHERE p.agreement_id = a.id AND p.decision_body IS NULL))::text "
+      "  FROM agreement_parties p WHERE p.agreement_id = a.id AND p.decision_body IS NULL), "
+      "  'ends_on', a.ends_on, 'today', current_date)::text "
       "FROM agreements a WHERE a.id = $1::bigint" },
-    { "agreements_transition",
-      "UPDATE agreements SET status = ($2::jsonb->>'to')::agreement_status WHERE id = $1::bigint" },
+    /* $2 {"to", "given_by"}: notice records its party, its day and the day it ends (sql/0011). */
+    { "agreements_transition", "SELECT agreement_transition($1::bigint, $2::jsonb)" },
     { NULL, NULL },
 };
 
@@ -78,6 +88,10 @@ const struct db_writable db_agreements_writable = {
     .owner_of_input_statement = "agreements_owner_of_input",
     .owner_may_create = true,
     .owner_guard_statement = "agreements_owner_guard",
+    .visible_statement = "agreements_visible",
+    .creator_statement = "agreements_creator",
+    .insert_with_owner = true,
+    .update_returns_note = true,
 };
 
 const struct db_writable db_agreement_transitions_writable = {
@@ -88,6 +102,7 @@ const struct db_writable db_agreement_transitions_writable = {
     .update_statement = "agreements_transition",
     .references = no_references,
     .owner_of_key_statement = "agreements_owner_of_key",
+    .visible_statement = "agreements_visible",
 };
 
 enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_request *request, char **out)
@@ -95,8 +110,58 @@ enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_req
     return db_page_fetch(pool, "agreements_list", request, out);
 }
 
-enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, char **out)
+enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, uint64_t read_after,
+                                 char **out)
 {
     const char *params[] = { id, viewer };
-    return db_fetch_document(pool, "agreements_get", 2, params, out);
+    return db_fetch_document(pool, read_after, "agreements_get", 2, params, out);
+}
+
+/* The lifecycle: from each status, where it may go. */
+static const struct { const char *from; const char *to[3]; } transitions[] = {
+    { "utkast", { "föreslagen", NULL } },
+    { "föreslagen", { "utkast", "aktiv", NULL } },
+    { "aktiv", { "uppsagd", NULL } },
+    { "uppsagd", { "upphört", NULL } },
+    { "upphört", { NULL } },
+};
+
+char *db_agreement_allow_transition(void *context, const char *current_state, struct db_write_refusal *refusal)
+{
+    const struct db_agreement_transition *transition = context;
+    const char *to = transition->to;
+    json_t *state = json_loads(current_state, 0, NULL);
+    const char *from = json_string_value(json_object_get(state, "status"));
+    bool allowed = false;
+    char *input = NULL;
+
+    snprintf(refusal->current_status, sizeof(refusal->current_status), "%s", from ? from : "?");
+    snprintf(refusal->requested_status, sizeof(refusal->requested_status), "%s", to);
+    for (size_t i = 0; from != NULL && i < sizeof(transitions) / sizeof(transitions[0]); i++) {
+        if (strcmp(transitions[i].from, from) != 0)
+            continue;
+        for (size_t j = 0; transitions[i].to[j] != NULL; j++) {
+            snprintf(refusal->allowed[j], sizeof(refusal->allowed[j]), "%s", transitions[i].to[j]);
+            allowed = allowed || strcmp(transitions[i].to[j], to) == 0;
+        }
+    }
+    if (!allowed) {
+        refusal->kind = DB_REFUSAL_ILLEGAL_TRANSITION;
+    } else if (strcmp(to, "aktiv") == 0 && !json_is_true(json_object_get(state, "decisions_complete"))) {
+        refusal->kind = DB_REFUSAL_DECISIONS_MISSING;
+    } else if (strcmp(to, "upphört") == 0 && json_is_string(json_object_get(state, "ends_on"))
+               /* ISO dates compare as text */
+               && strcmp(json_string_value(json_object_get(state, "today")),
+                         json_string_value(json_object_get(state, "ends_on"))) < 0) {
+        refusal->kind = DB_REFUSAL_NOT_YET_ENDED;
+        snprintf(refusal->ends_on, sizeof(refusal->ends_on), "%s", json_string_value(json_object_get(state, "ends_on")));
+    } else {
+        json_t *change = json_pack("{s:s, s:s?}", "to", to, "given_by",
+                                   strcmp(to, "uppsagd") == 0 ? transition->given_by : NULL);
+        if (change == NULL || (input = json_dumps(change, JSON_COMPACT)) == NULL)
+            refusal->kind = DB_REFUSAL_FAILED;
+        json_decref(change);
+    }
+    json_decref(state);
+    return input;
 }

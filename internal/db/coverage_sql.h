@@ -56,8 +56,8 @@
     "  LEFT JOIN offerings named ON named.id = a.offering_id "                                                 \
     "  JOIN types t ON t.type_id = coalesce(sc.intervention_type_id, "                                         \
     "                  (SELECT intervention_type_id FROM methods WHERE id = sc.method_id)), params "           \
-    "  WHERE a.status IN ('aktiv', 'uppsagd') AND a.valid_from <= params.on_date "                            \
-    "    AND (a.valid_to IS NULL OR a.valid_to >= params.on_date) "                                             \
+    /* Under notice, a route until the day it ends (sql/0011). */                                          \
+    "  WHERE agreement_in_force(a.status, a.valid_from, a.valid_to, a.ends_on, params.on_date) "               \
     "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))"
 
 /* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */

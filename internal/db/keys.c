@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../log/log.h"
 #include "../validate/validate.h"
 #include "admin.h"
 
@@ -60,6 +61,28 @@ static bool parse_key(const char *presented, long long *id, const char **secret)
     return strlen(*secret) >= 40 && strlen(*secret) <= 64;
 }
 
+enum db_scope_kind db_key_scope(const struct db_key *key, const char **id)
+{
+    static const struct { const char *prefix; enum db_scope_kind kind; } owners[] = {
+        { "municipality:", DB_SCOPE_MUNICIPALITY }, { "provider:", DB_SCOPE_PROVIDER },
+    };
+    const char *ignored;
+
+    if (id == NULL)
+        id = &ignored;
+    *id = NULL;
+    if (strcmp(key->scope, "admin") == 0)
+        return DB_SCOPE_ADMIN;
+    for (size_t i = 0; i < sizeof(owners) / sizeof(owners[0]); i++) {
+        size_t length = strlen(owners[i].prefix);
+        if (strncmp(key->scope, owners[i].prefix, length) == 0 && key->scope[length] != '\0') {
+            *id = key->scope + length;
+            return owners[i].kind;
+        }
+    }
+    return DB_SCOPE_OTHER;
+}
+
 enum db_status db_keys_verify(struct db_pool *pool, const char *presented, struct db_key *out)
 {
     static const unsigned char no_such_hash[HASH_BYTES] = { 0 };
@@ -78,12 +101,24 @@ enum db_status db_keys_verify(struct db_pool *pool, const char *presented, struc
     memset(out, 0, sizeof(*out));
     if (parsed) {
         snprintf(id_text, sizeof(id_text), "%lld", id);
-        if ((conn = db_pool_acquire(pool)) == NULL) {
-            status = DB_UNAVAILABLE;
-            goto cleanup;
-        }
-        res = PQexecPrepared(conn, "keys_lookup", 1, params, NULL, NULL, 1);   /* binary: the hash as bytes */
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if ((conn = db_pool_acquire(pool)) == NULL) {
+                status = DB_UNAVAILABLE;
+                goto cleanup;
+            }
+            res = PQexecPrepared(conn, "keys_lookup", 1, params, NULL, NULL, 1);   /* binary: the hash as bytes */
+            if (PQresultStatus(res) == PGRES_TUPLES_OK)
+                break;
+            /* A session the server closed (a restart) shows only when used: reconnect and look once more,
+             * as reads do (db_fetch_text); the lookup only reads. */
+            if (PQstatus(conn) == CONNECTION_BAD && attempt == 0) {
+                log_warning("database connection lost; reconnecting and looking up the key once more");
+                PQclear(res);
+                res = NULL;
+                db_pool_release(pool, conn);
+                conn = NULL;
+                continue;
+            }
             status = db_status_from_result(pool, conn, res);
             goto cleanup;
         }

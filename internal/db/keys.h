@@ -19,6 +19,14 @@ struct db_key {
     char scope[40];
 };
 
+/* What a key's scope lets it act for: the one reading of "admin",
+ * "municipality:<code>" and "provider:<id>" in the service. */
+enum db_scope_kind { DB_SCOPE_OTHER = 0, DB_SCOPE_ADMIN, DB_SCOPE_MUNICIPALITY, DB_SCOPE_PROVIDER };
+
+/* The kind of key's scope; *id (may be NULL) points at the municipality code
+ * or provider id inside key->scope, or is NULL for admin and other scopes. */
+enum db_scope_kind db_key_scope(const struct db_key *key, const char **id);
+
 /*
  * Checks a presented key. DB_OK: it is known, unrevoked, unexpired and the
  * secret matches; *out is filled. DB_NOT_FOUND: anything else about the key

@@ -105,7 +105,7 @@ static const char sql_admin_cli_key[] =
 enum db_status db_offerings_csv_export(struct db_pool *pool, const struct db_page_request *request, char **out)
 {
     const char *params[] = { request->updated_since, request->filters[0], request->filters[1], request->filters[2] };
-    return db_fetch_document(pool, "offerings_csv_export", 4, params, out);
+    return db_fetch_document(pool, request->read_after, "offerings_csv_export", 4, params, out);
 }
 
 /*
@@ -138,7 +138,9 @@ static PGresult *run_statement(struct db_pool *pool, PGconn *conn, const char *s
 static bool resolve_references(struct db_pool *pool, PGconn *conn, json_t *rows, const struct db_key *actor,
                                struct validate_csv_errors *errors, enum db_csv_outcome *outcome)
 {
-    const char *owner = strncmp(actor->scope, "provider:", 9) == 0 ? actor->scope + 9 : NULL;
+    const char *owner = NULL;
+    if (db_key_scope(actor, &owner) != DB_SCOPE_PROVIDER)
+        owner = NULL;   /* admin: any provider */
     char *rows_text = json_dumps(rows, JSON_COMPACT);
     const char *params[] = { rows_text };
     PGresult *res = NULL;

@@ -302,13 +302,6 @@ cleanup:
     return status;
 }
 
-static _Thread_local uint64_t request_read_after;
-
-void db_request_set_read_after(uint64_t lsn)
-{
-    request_read_after = lsn;
-}
-
 struct db_pool *db_pool_primary(struct db_pool *pool)
 {
     return pool->primary ? pool->primary : pool;
@@ -559,11 +552,10 @@ void db_pool_invalidate_tables_at(struct db_pool *pool, uint64_t tables, uint64_
         db_cache_invalidate_tables_at(pool->cache, tables, lsn);
 }
 
-enum db_status db_fetch_document(struct db_pool *pool, const char *statement, int param_count,
+enum db_status db_fetch_document(struct db_pool *pool, uint64_t read_after, const char *statement, int param_count,
                                  const char *const *params, char **out)
 {
     enum db_status status;
-    uint64_t read_after = request_read_after;
     uint64_t generation = UINT64_MAX;
     uint64_t cache_lsn = 0;
     char *key = NULL;

@@ -92,11 +92,6 @@ void db_pool_set_primary(struct db_pool *replica, struct db_pool *primary);
 /* Where reads that must be current go: the primary of a replica pool, else the pool itself. */
 struct db_pool *db_pool_primary(struct db_pool *pool);
 
-/* The WAL position the current request must read at least (0: none).
- * Thread-local: libmicrohttpd runs one thread per connection, and the
- * dispatcher sets it before and clears it after each request. */
-void db_request_set_read_after(uint64_t lsn);
-
 /*
  * Readiness: whether the database answers SELECT 1 within timeout_ms, on a
  * session of its own (one per pool, opened on first use), never waiting for
@@ -146,8 +141,10 @@ void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache);
 /*
  * db_fetch_text() through the pool's document cache: for statements whose
  * result depends only on their parameters and the catalogue's data.
+ * read_after: the WAL position the request must read at least (the
+ * X-Consistency-LSN a client sends after its write; 0: none).
  */
-enum db_status db_fetch_document(struct db_pool *pool, const char *statement, int param_count,
+enum db_status db_fetch_document(struct db_pool *pool, uint64_t read_after, const char *statement, int param_count,
                                  const char *const *params, char **out);
 
 #endif

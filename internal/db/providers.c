@@ -119,6 +119,15 @@ const struct db_statement db_providers_statements[] = {
       "SELECT coalesce(json_agg(json_build_object('entity', 'offering', 'id', o.id::text) ORDER BY o.id), "
       "'[]'::json)::text FROM offerings o WHERE o.provider_id = $1::bigint" },
     { "providers_owner_of_key", "SELECT id::text FROM providers WHERE id = $1::bigint" },
+    /* What a provider's own key may not change: who and where it is (the kind
+     * "kommun" with a municipality makes its offerings that municipality's own
+     * delivery in coverage). One row per such field the input changes. */
+    { "providers_owner_guard",
+      "SELECT u.field FROM provider_inputs i "
+      "CROSS JOIN unnest(ARRAY['kind', 'municipality', 'home_county', 'organisation_number']) WITH ORDINALITY u(field, n) "
+      "WHERE i.id = $1::bigint AND $3::text IS NOT NULL "
+      "  AND coalesce(i.input->u.field, 'null'::jsonb) IS DISTINCT FROM coalesce($2::jsonb->u.field, 'null'::jsonb) "
+      "ORDER BY u.n" },
 
     { "offerings_lock", "SELECT 1 FROM offerings WHERE id = $1::bigint FOR UPDATE" },
     { "offerings_input", "SELECT input::text FROM offering_inputs WHERE id = $1::bigint" },
@@ -198,6 +207,7 @@ const struct db_writable db_providers_writable = {
     .owner_of_key_statement = "providers_owner_of_key",
     .owner_of_input_statement = NULL,   /* the provider is the key itself */
     .owner_may_create = false,          /* only admin registers providers */
+    .owner_guard_statement = "providers_owner_guard",
 };
 
 const struct db_writable db_offerings_writable = {
@@ -240,30 +250,31 @@ enum db_status db_offerings_list(struct db_pool *pool, const struct db_page_requ
     return db_page_fetch(pool, "offerings_list", request, out);
 }
 
-static enum db_status fetch_by_id(struct db_pool *pool, const char *statement, const char *id, char **out)
+static enum db_status fetch_by_id(struct db_pool *pool, const char *statement, const char *id, uint64_t read_after,
+                                  char **out)
 {
     const char *params[] = { id };
-    return db_fetch_document(pool, statement, 1, params, out);
+    return db_fetch_document(pool, read_after, statement, 1, params, out);
 }
 
-enum db_status db_providers_get(struct db_pool *pool, const char *id, char **out)
+enum db_status db_providers_get(struct db_pool *pool, const char *id, uint64_t read_after, char **out)
 {
-    return fetch_by_id(pool, "providers_get", id, out);
+    return fetch_by_id(pool, "providers_get", id, read_after, out);
 }
 
-enum db_status db_offerings_get(struct db_pool *pool, const char *id, char **out)
+enum db_status db_offerings_get(struct db_pool *pool, const char *id, uint64_t read_after, char **out)
 {
-    return fetch_by_id(pool, "offerings_get", id, out);
+    return fetch_by_id(pool, "offerings_get", id, read_after, out);
 }
 
-enum db_status db_availability_get(struct db_pool *pool, const char *id, char **out)
+enum db_status db_availability_get(struct db_pool *pool, const char *id, uint64_t read_after, char **out)
 {
-    return fetch_by_id(pool, "availability_get", id, out);
+    return fetch_by_id(pool, "availability_get", id, read_after, out);
 }
 
 enum db_status db_method_providers(struct db_pool *pool, const struct db_method_providers_query *query, char **out)
 {
     const char *params[] = { query->method, query->county, query->on, query->sort,
                              query->limit, query->offset, query->next_prefix };
-    return db_fetch_document(pool, "method_providers", 7, params, out);
+    return db_fetch_document(pool, query->read_after, "method_providers", 7, params, out);
 }

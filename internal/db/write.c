@@ -17,14 +17,23 @@ const struct db_statement db_write_statements[] = {
     { "audit_append",
       "INSERT INTO audit_log (key_id, key_name, entity, entity_id, action, before, after) "
       "VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::audit_action, $6::jsonb, $7::jsonb)" },
+    /* One request per Idempotency-Key at a time: a concurrent retry waits, then replays. */
+    { "idempotency_lock", "SELECT pg_advisory_xact_lock(hashtextextended($1::text || ' ' || $2::text, 7123400111))" },
+    { "idempotency_find",
+      "SELECT request_hash, status, resource_key, body FROM idempotency_keys "
+      "WHERE api_key_id = $1::bigint AND idempotency_key = $2::text AND created_at > now() - interval '24 hours'" },
+    /* Keys expire after 24 hours: each save drops the expired ones (but this one, which it replaces). */
+    { "idempotency_save",
+      "WITH expired AS (DELETE FROM idempotency_keys WHERE created_at <= now() - interval '24 hours' "
+      "  AND NOT (api_key_id = $1::bigint AND idempotency_key = $2::text)) "
+      "INSERT INTO idempotency_keys (api_key_id, idempotency_key, request_hash, status, resource_key, body) "
+      "VALUES ($1::bigint, $2::text, $3::text, $4::integer, $5::text, $6::text) "
+      "ON CONFLICT (api_key_id, idempotency_key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+      "status = EXCLUDED.status, resource_key = EXCLUDED.resource_key, body = EXCLUDED.body, created_at = now()" },
     { NULL, NULL },
 };
 
 static const char *const action_names[] = { "create", "update", "delete" };
-
-/* The column PostgreSQL named in the last refused statement of this thread
- * (agreement_save_details() names nested input fields this way). */
-static _Thread_local char refused_column[64];
 
 bool db_command_ok(PGconn *conn, const char *sql)
 {
@@ -34,56 +43,92 @@ bool db_command_ok(PGconn *conn, const char *sql)
     return ok;
 }
 
-/* Maps a failed statement inside the transaction to an outcome, by SQLSTATE. */
-static enum db_write_outcome outcome_of_failure(struct db_pool *pool, PGconn *conn, const PGresult *res)
+/* Maps a failed statement inside the transaction to out->outcome, by SQLSTATE;
+ * the column PostgreSQL named (agreement_save_details() names nested input
+ * fields this way) goes to out->field_name. */
+static void note_failure(struct db_pool *pool, PGconn *conn, const PGresult *res, struct db_write_result *out)
 {
-    const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+    const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
 
-    snprintf(refused_column, sizeof(refused_column), "%s", column ? column : "");
+    snprintf(out->field_name, sizeof(out->field_name), "%s", column ? column : "");
     if (sqlstate != NULL && strcmp(sqlstate, "23505") == 0)
-        return DB_WRITE_DUPLICATE;
-    if (sqlstate != NULL && strcmp(sqlstate, "23503") == 0)
-        return DB_WRITE_REFERENCED;
-    if (sqlstate != NULL && strcmp(sqlstate, "23001") == 0)   /* restrict_violation, raised by our own rules */
-        return DB_WRITE_WRONG_STATE;
-    if (sqlstate != NULL && strcmp(sqlstate, "23502") == 0 && column != NULL && strchr(column, '[') != NULL)
-        return DB_WRITE_FIELD_MISSING;   /* raised by our own functions, naming an input field */
+        out->outcome = DB_WRITE_DUPLICATE;
+    else if (sqlstate != NULL && strcmp(sqlstate, "23503") == 0)
+        out->outcome = DB_WRITE_REFERENCED;
+    else if (sqlstate != NULL && strcmp(sqlstate, "23001") == 0)   /* restrict_violation, raised by our own rules */
+        out->outcome = DB_WRITE_WRONG_STATE;
+    else if (sqlstate != NULL && strcmp(sqlstate, "23502") == 0 && column != NULL && strchr(column, '[') != NULL)
+        out->outcome = DB_WRITE_FIELD_MISSING;   /* raised by our own functions, naming an input field */
     /* Integrity and data exceptions that validation should have caught. */
-    if (sqlstate != NULL && (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)) {
+    else if (sqlstate != NULL && (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)) {
         log_warning("a database rule refused a validated write: SQLSTATE %s: %s", sqlstate,
                     PQresultErrorMessage(res));
-        return DB_WRITE_INVALID;
+        out->outcome = DB_WRITE_INVALID;
+    } else {
+        out->outcome = db_status_from_result(pool, conn, res) == DB_UNAVAILABLE ? DB_WRITE_UNAVAILABLE : DB_WRITE_FAILED;
     }
-    return db_status_from_result(pool, conn, res) == DB_UNAVAILABLE ? DB_WRITE_UNAVAILABLE : DB_WRITE_FAILED;
 }
 
-/* Runs a prepared statement expected to return rows; NULL result on failure (outcome set). */
+/* Runs a prepared statement expected to return rows; NULL result on failure (out->outcome set). */
 static PGresult *query(struct db_pool *pool, PGconn *conn, const char *statement, int count,
-                       const char *const *params, enum db_write_outcome *outcome)
+                       const char *const *params, struct db_write_result *out)
 {
     PGresult *res = PQexecPrepared(conn, statement, count, params, NULL, NULL, 0);
     ExecStatusType status = PQresultStatus(res);
 
     if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
         return res;
-    *outcome = outcome_of_failure(pool, conn, res);
+    note_failure(pool, conn, res, out);
     PQclear(res);
     return NULL;
 }
 
-/* The current public representation, or NULL (outcome set) when it cannot be read. */
+/*
+ * A pooled connection with a transaction begun, or NULL (out->outcome set).
+ * A session the server closed (a restart, a failover) shows only when used,
+ * so a BEGIN that finds the connection broken is retried once on a new one,
+ * as reads are (db_fetch_text): nothing of the write has run yet.
+ */
+static PGconn *begin(struct db_pool *pool, struct db_write_result *out)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        PGconn *conn = db_pool_acquire(pool);
+        if (conn == NULL) {
+            out->outcome = DB_WRITE_UNAVAILABLE;
+            return NULL;
+        }
+        PGresult *res = PQexec(conn, "BEGIN");
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+            PQclear(res);
+            return conn;
+        }
+        if (PQstatus(conn) == CONNECTION_BAD && attempt == 0) {
+            log_warning("database connection lost; reconnecting and beginning the write once more");
+            PQclear(res);
+            db_pool_release(pool, conn);
+            continue;
+        }
+        note_failure(pool, conn, res, out);
+        PQclear(res);
+        db_pool_release(pool, conn);
+        return NULL;
+    }
+    return NULL;
+}
+
+/* The current public representation, or NULL (out->outcome set) when it cannot be read. */
 static char *read_document(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
-                           enum db_write_outcome *outcome)
+                           struct db_write_result *out)
 {
     const char *params[] = { key };
-    PGresult *res = query(pool, conn, w->document_statement, 1, params, outcome);
+    PGresult *res = query(pool, conn, w->document_statement, 1, params, out);
     char *document = NULL;
 
     if (res != NULL && PQntuples(res) == 1 && (document = strdup(PQgetvalue(res, 0, 0))) == NULL)
-        *outcome = DB_WRITE_FAILED;
+        out->outcome = DB_WRITE_FAILED;
     else if (res != NULL && PQntuples(res) != 1)
-        *outcome = DB_WRITE_NOT_FOUND;
+        out->outcome = DB_WRITE_NOT_FOUND;
     PQclear(res);
     return document;
 }
@@ -106,7 +151,7 @@ static bool references_exist(struct db_pool *pool, PGconn *conn, const struct db
         } else if (text == NULL) {
             continue;   /* optional reference left out */
         }
-        if ((res = query(pool, conn, ref->exists_statement, 1, params, &out->outcome)) == NULL) {
+        if ((res = query(pool, conn, ref->exists_statement, 1, params, out)) == NULL) {
             ok = false;
             break;
         }
@@ -131,7 +176,7 @@ static bool is_unreferenced(struct db_pool *pool, PGconn *conn, const struct db_
 
     if (w->referrers_statement == NULL)
         return true;
-    if ((res = query(pool, conn, w->referrers_statement, 1, params, &out->outcome)) == NULL)
+    if ((res = query(pool, conn, w->referrers_statement, 1, params, out)) == NULL)
         return false;
     none = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "[]") == 0;
     if (!none) {
@@ -142,55 +187,141 @@ static bool is_unreferenced(struct db_pool *pool, PGconn *conn, const struct db_
     return none;
 }
 
-/* Runs prepare on the current input; NULL (outcome set) when it refuses or fails. */
+/* Runs prepare on the current input; NULL (out->outcome and out->refusal set) when it refuses. */
 static char *prepared_input(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
-                            db_write_prepare_fn *prepare, void *context, enum db_write_outcome *outcome)
+                            db_write_prepare_fn *prepare, void *context, struct db_write_result *out)
 {
     const char *params[] = { key };
-    PGresult *res = query(pool, conn, w->input_statement, 1, params, outcome);
+    PGresult *res = query(pool, conn, w->input_statement, 1, params, out);
     char *input = NULL;
 
-    if (res != NULL && PQntuples(res) == 1 && (input = prepare(context, PQgetvalue(res, 0, 0))) == NULL)
-        *outcome = DB_WRITE_REFUSED;
+    if (res != NULL && PQntuples(res) == 1
+        && (input = prepare(context, PQgetvalue(res, 0, 0), &out->refusal)) == NULL)
+        out->outcome = out->refusal.kind == DB_REFUSAL_FAILED ? DB_WRITE_FAILED : DB_WRITE_REFUSED;
     else if (res != NULL && PQntuples(res) != 1)
-        *outcome = DB_WRITE_NOT_FOUND;
+        out->outcome = DB_WRITE_NOT_FOUND;
     PQclear(res);
     return input;
 }
 
-/* The owner id in a "provider:<id>" scope, or NULL for admin. */
-static const char *scope_owner(const struct db_key *actor)
+/*
+ * Finds an earlier answer to this Idempotency-Key (under a lock held until
+ * the transaction ends). True when the write is to go ahead; false with
+ * out set: the earlier answer replayed, a mismatch, or a failure.
+ */
+static bool is_first_request(struct db_pool *pool, PGconn *conn, const struct db_key *actor,
+                             const struct db_idempotency *idempotency, struct db_write_result *out)
 {
-    const char *colon = strchr(actor->scope, ':');
-    return strcmp(actor->scope, "admin") == 0 || colon == NULL ? NULL : colon + 1;
+    char key_id[24];
+    const char *params[] = { key_id, idempotency->key };
+    PGresult *res;
+    bool first = false;
+
+    snprintf(key_id, sizeof(key_id), "%lld", actor->id);
+    if ((res = query(pool, conn, "idempotency_lock", 2, params, out)) == NULL)
+        return false;
+    PQclear(res);
+    if ((res = query(pool, conn, "idempotency_find", 2, params, out)) == NULL)
+        return false;
+    if (PQntuples(res) == 0) {
+        first = true;
+    } else if (strcmp(PQgetvalue(res, 0, 0), idempotency->request_hash) != 0) {
+        out->outcome = DB_WRITE_IDEMPOTENCY_MISMATCH;
+    } else if ((out->document = strdup(PQgetvalue(res, 0, 3))) != NULL
+               && (PQgetisnull(res, 0, 2) || (out->key = strdup(PQgetvalue(res, 0, 2))) != NULL)) {
+        out->outcome = DB_WRITE_DONE;
+        out->replayed = true;
+    }
+    PQclear(res);
+    return first;
+}
+
+/* Records the answer to a first request with an Idempotency-Key, in its transaction. */
+static bool save_answer(struct db_pool *pool, PGconn *conn, const struct db_key *actor,
+                        const struct db_idempotency *idempotency, const char *key, const char *document,
+                        struct db_write_result *out)
+{
+    char key_id[24];
+    const char *params[] = { key_id, idempotency->key, idempotency->request_hash, "201", key, document };
+    PGresult *res;
+
+    snprintf(key_id, sizeof(key_id), "%lld", actor->id);
+    if ((res = query(pool, conn, "idempotency_save", 6, params, out)) == NULL)
+        return false;
+    PQclear(res);
+    return true;
+}
+
+/*
+ * A key refused as not owning the record (out->outcome FORBIDDEN) is told
+ * NOT_FOUND instead when the record is not shown to it: it cannot tell a
+ * record it may not see from one that does not exist.
+ */
+static void hide_from_non_owner(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                                struct db_write_result *out)
+{
+    const char *params[] = { key };
+    PGresult *res;
+
+    if (out->outcome != DB_WRITE_FORBIDDEN || w->visible_statement == NULL)
+        return;
+    if ((res = query(pool, conn, w->visible_statement, 1, params, out)) == NULL)
+        return;
+    if (PQntuples(res) == 0)
+        out->outcome = DB_WRITE_NOT_FOUND;
+    PQclear(res);
+}
+
+/* Whether owner created the record (or any owner may delete it); false with out set otherwise. */
+static bool is_creator(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                       const char *owner, struct db_write_result *out)
+{
+    const char *params[] = { key };
+    PGresult *res;
+    bool created;
+
+    if (w->creator_statement == NULL)
+        return true;
+    if ((res = query(pool, conn, w->creator_statement, 1, params, out)) == NULL)
+        return false;
+    const char *creator = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "";
+    created = strcmp(creator, owner) == 0;
+    if (!created) {
+        out->outcome = DB_WRITE_REFUSED;
+        out->refusal.kind = DB_REFUSAL_NOT_CREATOR;
+        snprintf(out->refusal.created_by, sizeof(out->refusal.created_by), "%s", creator);
+    }
+    PQclear(res);
+    return created;
 }
 
 /* Whether statement(param) names owner as the record's owner. */
 static bool is_owned_by(struct db_pool *pool, PGconn *conn, const char *statement, const char *param,
-                        const char *owner, enum db_write_outcome *outcome)
+                        const char *owner, struct db_write_result *out)
 {
     const char *params[] = { param };
     PGresult *res;
     bool owned;
 
     if (statement == NULL) {
-        *outcome = DB_WRITE_FORBIDDEN;
+        out->outcome = DB_WRITE_FORBIDDEN;
         return false;
     }
-    if ((res = query(pool, conn, statement, 1, params, outcome)) == NULL)
+    if ((res = query(pool, conn, statement, 1, params, out)) == NULL)
         return false;
     owned = false;
     for (int i = 0; i < PQntuples(res) && !owned; i++)
         owned = !PQgetisnull(res, i, 0) && strcmp(PQgetvalue(res, i, 0), owner) == 0;
     PQclear(res);
     if (!owned)
-        *outcome = DB_WRITE_FORBIDDEN;
+        out->outcome = DB_WRITE_FORBIDDEN;
     return owned;
 }
 
 void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
                   const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
-                  const char *if_match, const struct db_key *actor, struct db_write_result *out)
+                  const char *if_match, const struct db_key *actor, const struct db_idempotency *idempotency,
+                  struct db_write_result *out)
 {
     char *merged = NULL;
     PGconn *conn = NULL;
@@ -200,20 +331,23 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     char *new_key = NULL;
     char key_id[24];
     bool in_transaction = false;
+    const char *owner = NULL;
 
     memset(out, 0, sizeof(*out));
     out->outcome = DB_WRITE_FAILED;
-    if ((conn = db_pool_acquire(pool)) == NULL) {
-        out->outcome = DB_WRITE_UNAVAILABLE;
+    if ((conn = begin(pool, out)) == NULL)
         goto cleanup;
-    }
-    if (!db_command_ok(conn, "BEGIN")) {
-        out->outcome = outcome_of_failure(pool, conn, NULL);
-        goto cleanup;
-    }
     in_transaction = true;
+    if (action == DB_WRITE_CREATE && idempotency != NULL && !is_first_request(pool, conn, actor, idempotency, out))
+        goto cleanup;
 
-    const char *owner = scope_owner(actor);
+    /* Admin writes everything; another scope only what its owner id owns. */
+    if (db_key_scope(actor, &owner) == DB_SCOPE_ADMIN)
+        owner = NULL;
+    else if (owner == NULL) {
+        out->outcome = DB_WRITE_FORBIDDEN;
+        goto cleanup;
+    }
     if (owner != NULL && action == DB_WRITE_CREATE && !w->owner_may_create) {
         out->outcome = DB_WRITE_FORBIDDEN;
         goto cleanup;
@@ -221,7 +355,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     if (action != DB_WRITE_CREATE) {
         const char *params[] = { key };
         char etag[ETAG_SIZE], gzip_etag[ETAG_GZIP_SIZE];
-        if ((res = query(pool, conn, w->lock_statement, 1, params, &out->outcome)) == NULL)
+        if ((res = query(pool, conn, w->lock_statement, 1, params, out)) == NULL)
             goto cleanup;
         if (PQntuples(res) == 0) {
             out->outcome = DB_WRITE_NOT_FOUND;
@@ -229,9 +363,13 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         }
         PQclear(res);
         res = NULL;
-        if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, &out->outcome))
+        if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, out)) {
+            hide_from_non_owner(pool, conn, w, key, out);
             goto cleanup;
-        if ((before = read_document(pool, conn, w, key, &out->outcome)) == NULL)
+        }
+        if (owner != NULL && action == DB_WRITE_DELETE && !is_creator(pool, conn, w, key, owner, out))
+            goto cleanup;
+        if ((before = read_document(pool, conn, w, key, out)) == NULL)
             goto cleanup;
         /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
         etag_of(before, strlen(before), etag);
@@ -242,7 +380,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
             goto cleanup;
         }
         if (prepare != NULL) {
-            if ((merged = prepared_input(pool, conn, w, key, prepare, prepare_context, &out->outcome)) == NULL)
+            if ((merged = prepared_input(pool, conn, w, key, prepare, prepare_context, out)) == NULL)
                 goto cleanup;
             input = merged;
         }
@@ -251,14 +389,18 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         goto cleanup;
     /* Nor may an owner hand a record to someone else. */
     if (owner != NULL && action != DB_WRITE_DELETE && w->owner_of_input_statement != NULL
-        && !is_owned_by(pool, conn, w->owner_of_input_statement, input, owner, &out->outcome))
+        && !is_owned_by(pool, conn, w->owner_of_input_statement, input, owner, out))
         goto cleanup;
     if (owner != NULL && action != DB_WRITE_DELETE && w->owner_guard_statement != NULL) {
         const char *params[] = { key, input, owner };
-        if ((res = query(pool, conn, w->owner_guard_statement, 3, params, &out->outcome)) == NULL)
+        if ((res = query(pool, conn, w->owner_guard_statement, 3, params, out)) == NULL)
             goto cleanup;
         if (PQntuples(res) > 0) {
             out->outcome = DB_WRITE_FORBIDDEN;
+            if (!PQgetisnull(res, 0, 0)) {
+                snprintf(out->field_name, sizeof(out->field_name), "%s", PQgetvalue(res, 0, 0));
+                out->field = out->field_name;
+            }
             goto cleanup;
         }
         PQclear(res);
@@ -268,33 +410,38 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
         goto cleanup;
 
     if (action == DB_WRITE_CREATE) {
-        const char *params[] = { input };
-        if ((res = query(pool, conn, w->insert_statement, 1, params, &out->outcome)) == NULL)
+        const char *params[] = { input, owner };
+        if ((res = query(pool, conn, w->insert_statement, w->insert_with_owner ? 2 : 1, params, out)) == NULL)
             goto refused;
         if (PQntuples(res) != 1 || (new_key = strdup(PQgetvalue(res, 0, 0))) == NULL)
             goto cleanup;
         key = new_key;
     } else if (action == DB_WRITE_UPDATE) {
         const char *params[] = { key, input };
-        if ((res = query(pool, conn, w->update_statement, 2, params, &out->outcome)) == NULL)
+        if ((res = query(pool, conn, w->update_statement, 2, params, out)) == NULL)
             goto refused;
+        if (w->update_returns_note && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+            snprintf(out->note, sizeof(out->note), "%s", PQgetvalue(res, 0, 0));
     } else {
         const char *params[] = { key };
-        if ((res = query(pool, conn, w->delete_statement, 1, params, &out->outcome)) == NULL)
+        if ((res = query(pool, conn, w->delete_statement, 1, params, out)) == NULL)
             goto cleanup;
     }
 
     PQclear(res);
     res = NULL;
-    if (action != DB_WRITE_DELETE && (after = read_document(pool, conn, w, key, &out->outcome)) == NULL)
+    if (action != DB_WRITE_DELETE && (after = read_document(pool, conn, w, key, out)) == NULL)
         goto cleanup;
 
     snprintf(key_id, sizeof(key_id), "%lld", actor->id);
     const char *audit[] = { key_id, actor->name, w->entity, key, action_names[action], before, after };
-    if ((res = query(pool, conn, "audit_append", 7, audit, &out->outcome)) == NULL)
+    if ((res = query(pool, conn, "audit_append", 7, audit, out)) == NULL)
         goto cleanup;
     PQclear(res);
     res = NULL;
+    if (action == DB_WRITE_CREATE && idempotency != NULL
+        && !save_answer(pool, conn, actor, idempotency, key, after, out))
+        goto cleanup;
     if (!db_command_ok(conn, "COMMIT")) {
         out->outcome = DB_WRITE_FAILED;
         goto cleanup;
@@ -318,11 +465,9 @@ refused:
     /* A foreign key refusing an insert or update means a reference vanished
      * after it was checked (a concurrent delete): not "still referenced". */
     if (out->outcome == DB_WRITE_FIELD_MISSING) {
-        snprintf(out->field_name, sizeof(out->field_name), "%s", refused_column);
         out->field = out->field_name;
-    } else if (out->outcome == DB_WRITE_REFERENCED && refused_column[0] != '\0') {
+    } else if (out->outcome == DB_WRITE_REFERENCED && out->field_name[0] != '\0') {
         out->outcome = DB_WRITE_MISSING_REFERENCE;
-        snprintf(out->field_name, sizeof(out->field_name), "%s", refused_column);
         out->field = out->field_name;
     } else if (out->outcome == DB_WRITE_REFERENCED) {
         out->outcome = DB_WRITE_INVALID;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "../validate/fields.h"
 #include "keys.h"
 #include "pool.h"
 
@@ -42,8 +43,24 @@ struct db_writable {
     const char *owner_of_input_statement;    /* $1 input jsonb -> owner id(s): any row may match */
     bool owner_may_create;                   /* false: only admin creates (a provider itself) */
     /* For owners other than admin: $1 key, $2 input, $3 owner -> a row when
-     * the change touches what is not the owner's (another party's decision). */
+     * the change touches what is not the owner's (another party's decision);
+     * its first column, when not NULL, names the field (result.field). */
     const char *owner_guard_statement;
+    /* $1 key -> a row when the record is shown to everyone. A key that does not
+     * own a record it is not shown is told NOT_FOUND, as if it did not exist
+     * (a draft agreement to a non-party); NULL statement: FORBIDDEN. */
+    const char *visible_statement;
+    /* $1 key -> the owner id that created the record ("" for admin): only that
+     * owner (or admin) deletes it (DB_REFUSAL_NOT_CREATOR). NULL: any owner. */
+    const char *creator_statement;
+    bool insert_with_owner;                  /* the insert takes $2: the owner id, NULL for admin */
+    bool update_returns_note;                /* the update returns one value for the answer (result.note) */
+};
+
+/* Idempotency-Key on a create: the client's key and a hash of its request. */
+struct db_idempotency {
+    const char *key;
+    const char *request_hash;       /* hex SHA-256 of method, path and body */
 };
 
 enum db_write_action { DB_WRITE_CREATE, DB_WRITE_UPDATE, DB_WRITE_DELETE };
@@ -58,10 +75,33 @@ enum db_write_outcome {
     DB_WRITE_INVALID,               /* a database rule refused the values */
     DB_WRITE_WRONG_STATE,           /* the record's state does not allow it (SQLSTATE 23001) */
     DB_WRITE_FIELD_MISSING,         /* result.field is required here though validation could not tell */
-    DB_WRITE_REFUSED,               /* the prepare callback refused (it knows why) */
-    DB_WRITE_FORBIDDEN,             /* the key's scope does not own this record */
+    DB_WRITE_REFUSED,               /* the prepare step refused: result.refusal says why */
+    DB_WRITE_FORBIDDEN,             /* the key's scope does not own this record; result.field names a field it may not change */
+    DB_WRITE_IDEMPOTENCY_MISMATCH,  /* the Idempotency-Key was used within 24 h for another request */
     DB_WRITE_UNAVAILABLE,
     DB_WRITE_FAILED,
+};
+
+/* Why the prepare step refused a write: the facts, for http/ to answer with
+ * once the transaction has ended and the row lock is released. */
+enum db_write_refusal_kind {
+    DB_REFUSAL_NONE,
+    DB_REFUSAL_INVALID_INPUT,        /* errors: the merged input breaks these field rules */
+    DB_REFUSAL_ILLEGAL_TRANSITION,   /* current_status cannot become requested_status; allowed lists where it can go */
+    DB_REFUSAL_DECISIONS_MISSING,    /* "aktiv" needs every party's decision */
+    DB_REFUSAL_NOT_YET_ENDED,        /* "upphört" before ends_on, the date the notice gives */
+    DB_REFUSAL_NOT_CREATOR,          /* only created_by (or admin) deletes the record */
+    DB_REFUSAL_FAILED,               /* the prepare step could not run (out of memory, a bad stored input) */
+};
+
+struct db_write_refusal {
+    enum db_write_refusal_kind kind;
+    const struct field_errors *errors;   /* INVALID_INPUT: the prepare context's, borrowed */
+    char current_status[24];
+    char requested_status[24];
+    char allowed[5][24];                  /* ILLEGAL_TRANSITION: ended by "" */
+    char ends_on[16];                     /* NOT_YET_ENDED: YYYY-MM-DD */
+    char created_by[24];                  /* NOT_CREATOR: the creating owner, "" for admin */
 };
 
 struct db_write_result {
@@ -72,27 +112,32 @@ struct db_write_result {
     char *detail;                   /* REFERENCED: referrers JSON; free() */
     const char *field;              /* MISSING_REFERENCE: the field (the writable's, or field_name) */
     char field_name[64];            /* a nested field named by the database, e.g. "parties[1].municipality" */
+    struct db_write_refusal refusal;   /* REFUSED */
+    char note[24];                  /* DONE on update, when the writable's update returns one (e.g. decisions cleared) */
+    bool replayed;                  /* DONE: the first answer to this Idempotency-Key, replayed; nothing written */
 };
 
 /*
  * Computes an update's input from the record's current input (for PATCH,
  * which merges into it), inside the write transaction and under the row
  * lock, so the merge base is exactly the version If-Match named.
- * Returns a new string for *out (freed by the caller with free()), or NULL
- * to refuse the write; context says why.
+ * Returns a new string (freed by the caller with free()), or NULL to refuse
+ * the write with *refusal filled in. It answers nothing itself and does no
+ * I/O: the transaction and the row lock are held while it runs.
  */
-typedef char *db_write_prepare_fn(void *context, const char *current_input);
+typedef char *db_write_prepare_fn(void *context, const char *current_input, struct db_write_refusal *refusal);
 
 /*
  * Runs one write. key: the record's slug (NULL for create); input: the
  * validated input object as JSON text (NULL for delete, or for an update
  * with prepare); if_match: the client's If-Match header (NULL only for
- * create); actor: who writes. Always fills *out; free its strings with
- * db_write_result_release().
+ * create); actor: who writes; idempotency: a create's Idempotency-Key, or
+ * NULL. Always fills *out; free its strings with db_write_result_release().
  */
 void db_write_run(struct db_pool *pool, const struct db_writable *writable, enum db_write_action action,
                   const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
-                  const char *if_match, const struct db_key *actor, struct db_write_result *out);
+                  const char *if_match, const struct db_key *actor, const struct db_idempotency *idempotency,
+                  struct db_write_result *out);
 
 void db_write_result_release(struct db_write_result *result);
 

@@ -165,8 +165,10 @@ static const struct writable_resource agreement_writable = {
     .db = &db_agreements_writable,
     .key_name = "id",
     .key_is_id = true,
-    .owner_scope_prefix = "municipality:",
+    .owner_scope = DB_SCOPE_MUNICIPALITY,
     .extra_check = check_agreement,
+    /* How many recorded decisions a change of terms cleared (none: no header). */
+    .note_header = "Decisions-Cleared",
 };
 
 /* POST /v1/agreements, PUT|PATCH|DELETE /v1/agreements/{id} (admin or a party's key) */
@@ -190,10 +192,12 @@ static bool viewer_or_problem(const struct _u_request *req, struct _u_response *
         return true;
     if (!auth_key_or_problem(req, resp, app, &key))
         return false;
-    if (strcmp(key.scope, "admin") == 0)
+    const char *code;
+    enum db_scope_kind scope = db_key_scope(&key, &code);
+    if (scope == DB_SCOPE_ADMIN)
         snprintf(viewer, 40, "admin");
-    else if (strncmp(key.scope, "municipality:", 13) == 0)
-        snprintf(viewer, 40, "%s", key.scope + 13);
+    else if (scope == DB_SCOPE_MUNICIPALITY)
+        snprintf(viewer, 40, "%s", code);
     else
         return true;   /* other scopes see what the public sees */
     *out = viewer;
@@ -268,7 +272,8 @@ void handle_agreements_get(const struct _u_request *req, struct _u_response *res
         problem_not_found(resp, "agreement", "id", id);
         return;
     }
-    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", &body);
+    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", params_read_after(req),
+                                              &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else   /* a draft the viewer may not see is as absent as one that does not exist */
@@ -276,70 +281,44 @@ void handle_agreements_get(const struct _u_request *req, struct _u_response *res
     free(body);
 }
 
-/* The lifecycle: from each status, where it may go. */
-static const struct { const char *from; const char *to[3]; } transitions[] = {
-    { "utkast", { "föreslagen", NULL } },
-    { "föreslagen", { "utkast", "aktiv", NULL } },
-    { "aktiv", { "uppsagd", NULL } },
-    { "uppsagd", { "upphört", NULL } },
-    { "upphört", { NULL } },
-};
-
-struct transition_context {
-    struct _u_response *resp;
-    const char *to;
-};
-
-/* db_write_prepare_fn: checks the transition against the current state. */
-static char *allow_transition(void *context, const char *current)
+/*
+ * Who gives notice ("uppsagd"): a party's key gives it for its own
+ * municipality; admin names the party in "given_by" (or records the notice
+ * without one). Otherwise 400 or 403 (naming given_by) has been sent and
+ * false returned.
+ */
+static bool notice_party_or_problem(struct _u_response *resp, const json_t *body, const struct db_key *actor,
+                                    const char *to, const char **given_by)
 {
-    struct transition_context *ctx = context;
-    json_t *state = json_loads(current, 0, NULL);
-    const char *from = json_string_value(json_object_get(state, "status"));
-    char allowed[120] = "";
-    char detail[300];
-    char *input = NULL;
+    const json_t *named = json_object_get(body, "given_by");
+    const char *code = NULL;
+    bool party_key = db_key_scope(actor, &code) == DB_SCOPE_MUNICIPALITY;
+    struct field_error error = { .field = "given_by" };
 
-    for (size_t i = 0; from != NULL && i < sizeof(transitions) / sizeof(transitions[0]); i++) {
-        if (strcmp(transitions[i].from, from) != 0)
-            continue;
-        for (size_t j = 0; transitions[i].to[j] != NULL; j++) {
-            snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"",
-                     j ? ", " : "", transitions[i].to[j]);
-            if (strcmp(transitions[i].to[j], ctx->to) == 0)
-                input = o_strdup("");   /* allowed; the real input is made below */
-        }
-    }
-    if (input == NULL) {
-        json_t *members = json_pack("{s:s?, s:s}", "current_status", from, "requested_status", ctx->to);
-        snprintf(detail, sizeof(detail), "An agreement in \"%s\" cannot become \"%s\". From \"%s\" it can become: %s.",
-                 from ? from : "?", ctx->to, from ? from : "?", allowed[0] ? allowed : "nothing (it has ended)");
-        problem_send_extended(ctx->resp, 409, "/problems/illegal-transition", "illegal transition", detail, NULL, 0,
-                              members);
-        json_decref(members);
-    } else if (strcmp(ctx->to, "aktiv") == 0 && !json_is_true(json_object_get(state, "decisions_complete"))) {
-        o_free(input);
-        input = NULL;
-        problem_send(ctx->resp, 409, "/problems/decisions-missing", "decisions missing",
-                     "An agreement becomes \"aktiv\" only when every party has recorded its decision.", NULL, 0);
-    } else {
-        o_free(input);
-        json_t *to = json_pack("{s:s}", "to", ctx->to);
-        input = json_dumps(to, JSON_COMPACT);
-        json_decref(to);
-    }
-    json_decref(state);
-    return input;
+    *given_by = party_key ? code : json_string_value(named);
+    if (named != NULL && strcmp(to, "uppsagd") != 0)
+        snprintf(error.message, sizeof(error.message), "Field \"given_by\" is only for notice (\"to\": \"uppsagd\").");
+    else if (named != NULL && !validate_is_municipality_code(json_string_value(named)))
+        snprintf(error.message, sizeof(error.message), "Field \"given_by\" must be a party's municipality code, "
+                 "such as \"0381\".");
+    else if (party_key && named != NULL && strcmp(json_string_value(named), code) != 0) {
+        snprintf(error.message, sizeof(error.message), "A party gives notice only for itself: \"given_by\" must be "
+                 "\"%s\" or left out.", code);
+        problem_send(resp, 403, "/problems/forbidden", "forbidden", error.message, &error, 1);
+        return false;
+    } else
+        return true;
+    problem_invalid_body(resp, &error, 1);
+    return false;
 }
 
-/* POST /v1/agreements/{id}/transitions {"to": "föreslagen"} with If-Match */
+/* POST /v1/agreements/{id}/transitions {"to": "föreslagen"} with If-Match; notice may name "given_by" */
 void handle_agreement_transitions(const struct _u_request *req, struct _u_response *resp, const struct app *app)
 {
     static const struct writable_resource lifecycle = {
         .kind = "agreement", .collection_path = "/v1/agreements", .db = &db_agreement_transitions_writable,
-        .key_name = "id", .key_is_id = true, .owner_scope_prefix = "municipality:",
+        .key_name = "id", .key_is_id = true, .owner_scope = DB_SCOPE_MUNICIPALITY,
     };
-    struct transition_context ctx = { .resp = resp };
     struct db_write_result result;
     struct db_key actor;
     json_t *body = NULL;
@@ -349,18 +328,24 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
         || (id = writes_path_key_or_problem(req, resp, &lifecycle)) == NULL
         || (if_match = writes_if_match_or_problem(req, resp)) == NULL || !body_json_or_problem(req, resp, false, &body))
         goto cleanup;
-    ctx.to = json_string_value(json_object_get(body, "to"));
+    const char *to = json_string_value(json_object_get(body, "to"));
     bool is_status = false;
-    for (size_t i = 0; ctx.to != NULL && statuses[i] != NULL; i++)
-        is_status = is_status || strcmp(statuses[i], ctx.to) == 0;
-    if (!json_is_object(body) || json_object_size(body) != 1 || !is_status) {
+    for (size_t i = 0; to != NULL && statuses[i] != NULL; i++)
+        is_status = is_status || strcmp(statuses[i], to) == 0;
+    size_t members = json_object_size(body) - (json_object_get(body, "given_by") != NULL);
+    if (!json_is_object(body) || members != 1 || !is_status) {
         struct field_error error = { .field = "to", .message = "The body must be {\"to\": <status>}, the status one "
-                                                               "of utkast, föreslagen, aktiv, uppsagd, upphört." };
+                                                               "of utkast, föreslagen, aktiv, uppsagd, upphört "
+                                                               "(and for uppsagd, \"given_by\")." };
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
-    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, allow_transition, &ctx, if_match, &actor,
-                 &result);
+    struct db_agreement_transition transition = { .to = to };
+    if (!notice_party_or_problem(resp, body, &actor, to, &transition.given_by))
+        goto cleanup;
+    /* The lifecycle's rules are the database layer's; a refusal comes back as facts. */
+    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, db_agreement_allow_transition, &transition,
+                 if_match, &actor, NULL, &result);
     writes_respond(req, resp, &lifecycle, &result, id, body, 200);
     db_write_result_release(&result);
 cleanup:

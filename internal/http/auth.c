@@ -11,7 +11,7 @@
 
 bool auth_scope_allows(const struct db_key *key, const char *scope)
 {
-    return strcmp(key->scope, "admin") == 0 || (scope != NULL && strcmp(key->scope, scope) == 0);
+    return db_key_scope(key, NULL) == DB_SCOPE_ADMIN || (scope != NULL && strcmp(key->scope, scope) == 0);
 }
 
 bool auth_key_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,

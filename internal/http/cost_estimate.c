@@ -86,6 +86,7 @@ void handle_method_cost_estimate(const struct _u_request *req, struct _u_respons
         .cases = u_map_get(req->map_url, "cases"),
         .offering = u_map_get(req->map_url, "offering"),
         .on = u_map_get(req->map_url, "on"),
+        .read_after = params_read_after(req),
     };
 
     params_check_known(req, allowed, path_params, &errors);

@@ -31,6 +31,7 @@ static bool coverage_query_or_problem(const struct _u_request *req, struct _u_re
         params_check(&extra[i], u_map_get(req->map_url, extra[i].name), &errors);
     out->knowledge_support = u_map_get(req->map_url, "knowledge_support");
     out->on = u_map_get(req->map_url, "on");
+    out->read_after = params_read_after(req);
     return params_ok_or_problem(resp, &errors);
 }
 
@@ -89,7 +90,7 @@ void handle_county_coverage(const struct _u_request *req, struct _u_response *re
         return;
     }
     if (maps_prefers_geojson(req)) {
-        maps_send_county(resp, app, code, query.knowledge_support, query.on);
+        maps_send_county(resp, app, code, query.knowledge_support, query.on, query.read_after);
         return;
     }
     enum db_status status = db_coverage_county(app->read_pool, code, &query, csv, &body);

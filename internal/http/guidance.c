@@ -86,6 +86,7 @@ void handle_guidance(const struct _u_request *req, struct _u_response *resp, con
         .needs = u_map_get(req->map_url, "needs"),
         .municipality = u_map_get(req->map_url, "municipality"),
         .on = u_map_get(req->map_url, "on"),
+        .read_after = params_read_after(req),
     };
     char *body = NULL;
 
@@ -117,7 +118,7 @@ void handle_guidance_rules(const struct _u_request *req, struct _u_response *res
     params_check_known(req, allowed, NULL, &errors);
     if (!params_ok_or_problem(resp, &errors))
         return;
-    enum db_status status = db_guidance_rules(app->read_pool, &body);
+    enum db_status status = db_guidance_rules(app->read_pool, params_read_after(req), &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

@@ -111,6 +111,7 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
         goto cleanup;
     }
     request->next_prefix = next_prefix;
+    request->read_after = params_read_after(req);
     enum db_status status = spec->fetch(app->read_pool, request, &body);
     if (status == DB_NOT_FOUND && spec->path_kind != NULL && query.path_param != NULL) {
         problem_not_found(resp, spec->path_kind, query.path_param, u_map_get(req->map_url, query.path_param));
@@ -142,7 +143,7 @@ void listing_send_one(const struct _u_request *req, struct _u_response *resp, co
         problem_not_found(resp, spec->kind, spec->key.name, key);
         return;
     }
-    enum db_status status = spec->fetch(app->read_pool, key, &body);
+    enum db_status status = spec->fetch(app->read_pool, key, params_read_after(req), &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

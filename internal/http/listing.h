@@ -28,7 +28,7 @@ struct list_spec {
 struct get_spec {
     const char *kind;                 /* "method", for "No method has the slug ..." */
     struct param_spec key;            /* the path parameter, e.g. {"slug", PARAM_SLUG} */
-    enum db_status (*fetch)(struct db_pool *pool, const char *key, char **out);
+    enum db_status (*fetch)(struct db_pool *pool, const char *key, uint64_t read_after, char **out);
 };
 
 /* A list's query as checked by listing_check_query(). */

@@ -90,9 +90,10 @@ bool maps_prefers_geojson(const struct _u_request *req)
 }
 
 void maps_send_county(struct _u_response *resp, const struct app *app, const char *code,
-                      const char *knowledge_support, const char *on)
+                      const char *knowledge_support, const char *on, uint64_t read_after)
 {
-    struct db_map_query query = { .county = code, .knowledge_support = knowledge_support, .on = on };
+    struct db_map_query query = { .county = code, .knowledge_support = knowledge_support, .on = on,
+                                  .read_after = read_after };
     const char *missing = NULL;
     char *body = NULL;
 

@@ -79,7 +79,7 @@ static const struct writable_resource offering_writable = {
     .db = &db_offerings_writable,
     .key_name = "id",
     .key_is_id = true,
-    .owner_scope_prefix = "provider:",
+    .owner_scope = DB_SCOPE_PROVIDER,
     .unique_fields = "valid_from, provider_id, method",
     .extra_check = validate_offering_rules,
 };
@@ -91,7 +91,7 @@ static const struct writable_resource availability_writable = {
     .db = &db_availability_writable,
     .key_name = "id",
     .key_is_id = true,
-    .owner_scope_prefix = "provider:",
+    .owner_scope = DB_SCOPE_PROVIDER,
     .extra_check = check_availability,
     .unique_fields = "county, municipality, offering_id",
 };

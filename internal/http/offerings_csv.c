@@ -35,6 +35,7 @@ void offerings_csv_send_export(const struct _u_request *req, struct _u_response 
                              "every matching offering, without pages.", paging[i]);
     if (!params_ok_or_problem(resp, &errors))
         return;
+    query.request.read_after = params_read_after(req);
     enum db_status status = db_offerings_csv_export(app->pool, &query.request, &body);
     if (status == DB_OK)
         respond_bytes(resp, 200, "text/csv; charset=utf-8", body, strlen(body));
@@ -89,7 +90,8 @@ void handle_offerings_import(const struct _u_request *req, struct _u_response *r
 
     if (!auth_key_or_problem(req, resp, app, &actor))
         return;
-    if (strcmp(actor.scope, "admin") != 0 && strncmp(actor.scope, "provider:", 9) != 0) {
+    enum db_scope_kind scope = db_key_scope(&actor, NULL);
+    if (scope != DB_SCOPE_ADMIN && scope != DB_SCOPE_PROVIDER) {
         problem_forbidden(resp, "The API key's scope does not allow importing offerings; it needs \"admin\" or "
                                 "\"provider:<id>\".");
         return;

@@ -43,7 +43,7 @@ void handle_municipality_neighbours(const struct _u_request *req, struct _u_resp
     params_check_known(req, allowed, path_params, &errors);
     if (!params_ok_or_problem(resp, &errors) || (code = code_or_problem(req, resp)) == NULL)
         return;
-    enum db_status status = db_neighbours(app->read_pool, code, &body);
+    enum db_status status = db_neighbours(app->read_pool, params_read_after(req), code, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else
@@ -67,6 +67,7 @@ void handle_municipality_partners(const struct _u_request *req, struct _u_respon
         .method = u_map_get(req->map_url, "method"),
         .radius_km = u_map_get(req->map_url, "radius_km"),
         .on = u_map_get(req->map_url, "on"),
+        .read_after = params_read_after(req),
     };
     struct db_partners partners = { 0 };
 

@@ -72,7 +72,7 @@ static const struct writable_resource provider_writable = {
     .db = &db_providers_writable,
     .key_name = "id",
     .key_is_id = true,
-    .owner_scope_prefix = "provider:",
+    .owner_scope = DB_SCOPE_PROVIDER,
     .extra_check = check_provider,
     .unique_fields = "organisation_number",
 };
@@ -103,7 +103,7 @@ DEFINE_HISTORY_HANDLER(providers, "provider")
 static bool method_exists(const struct app *app, const char *slug)
 {
     char *method = NULL;
-    enum db_status status = db_methods_get(app->read_pool, slug, &method);
+    enum db_status status = db_methods_get(app->read_pool, slug, 0, &method);
 
     free(method);
     return status == DB_OK;
@@ -156,6 +156,7 @@ void handle_method_providers(const struct _u_request *req, struct _u_response *r
     query.limit = limit_text;
     query.offset = offset_text;
     query.next_prefix = next_prefix;
+    query.read_after = params_read_after(req);
     enum db_status status = db_method_providers(app->read_pool, &query, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);

@@ -195,7 +195,7 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     u_map_put(resp->map_header, "X-Request-Id", id);
     u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(resp->map_header, "Access-Control-Expose-Headers",
-              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN");
+              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN, Idempotent-Replayed, Decisions-Cleared");
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
     /* Access-Control-Allow-Origin is "*" for everyone, so only Accept (JSON or
      * CSV) and Accept-Encoding (gzip, answers.h) vary the answer. */
@@ -236,7 +236,8 @@ static void handle_other_method(const struct _u_request *req, struct _u_response
         u_map_put(resp->map_header, "Allow", path->allow);
         u_map_put(resp->map_header, "Access-Control-Allow-Methods", path->allow);
         u_map_put(resp->map_header, "Access-Control-Allow-Headers",
-                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, X-Consistency-LSN");
+                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, X-Consistency-LSN, "
+                  "Idempotency-Key");
         u_map_put(resp->map_header, "Access-Control-Max-Age", "86400");
         return;
     }
@@ -324,9 +325,7 @@ static bool route(const struct _u_request *req, struct _u_response *resp, const 
             problem_internal(resp);
             return false;
         }
-        db_request_set_read_after(read_after);
-        match->route->handler(req, resp, routes->app);
-        db_request_set_read_after(0);
+        match->route->handler(req, resp, routes->app);   /* reads take the position from the header (params_read_after) */
     }
     else if (match->path != NULL)
         handle_other_method(req, resp, match->path);

@@ -48,7 +48,8 @@ void handle_search(const struct _u_request *req, struct _u_response *resp, const
         problem_internal(resp);
         goto cleanup;
     }
-    enum db_status status = db_search(app->read_pool, q, limit_text, offset_text, next_prefix, &body);
+    enum db_status status = db_search(app->read_pool, q, limit_text, offset_text, next_prefix, params_read_after(req),
+                                      &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

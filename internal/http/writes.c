@@ -4,6 +4,7 @@
  */
 #include "writes.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +16,30 @@
 #include "problem.h"
 #include "respond.h"
 
+/* Checks an input object, appending every bad field to errors; whether there were none. */
+static bool check_input(const struct writable_resource *resource, const json_t *input, const char *path_slug,
+                        struct field_errors *errors)
+{
+    const char *slug = json_string_value(json_object_get(input, "slug"));
+
+    fields_check_object(input, resource->fields, errors);
+    if (resource->low_field != NULL)
+        fields_check_order(input, resource->low_field, resource->high_field, errors);
+    if (resource->extra_check != NULL)
+        resource->extra_check(input, errors);
+    if (!resource->key_is_id && path_slug != NULL && slug != NULL && strcmp(slug, path_slug) != 0)
+        field_errors_add(errors, "slug", "Field \"slug\" cannot be changed; it must be \"%s\" or left out.",
+                         path_slug);
+    return errors->count == 0;
+}
+
 /* Checks an input object; sends 400 naming every bad field when it fails. */
 static bool valid_input_or_problem(struct _u_response *resp, const struct writable_resource *resource,
                                    const json_t *input, const char *path_slug)
 {
     struct field_errors errors = { .count = 0 };
-    const char *slug = json_string_value(json_object_get(input, "slug"));
 
-    fields_check_object(input, resource->fields, &errors);
-    if (resource->low_field != NULL)
-        fields_check_order(input, resource->low_field, resource->high_field, &errors);
-    if (resource->extra_check != NULL)
-        resource->extra_check(input, &errors);
-    if (!resource->key_is_id && path_slug != NULL && slug != NULL && strcmp(slug, path_slug) != 0)
-        field_errors_add(&errors, "slug", "Field \"slug\" cannot be changed; it must be \"%s\" or left out.",
-                         path_slug);
-    if (errors.count == 0)
+    if (check_input(resource, input, path_slug, &errors))
         return true;
     problem_invalid_body(resp, errors.items, errors.count);
     return false;
@@ -68,8 +77,8 @@ bool writes_writer_or_problem(const struct _u_request *req, struct _u_response *
 {
     if (!auth_key_or_problem(req, resp, app, actor))
         return false;
-    if (strcmp(actor->scope, "admin") == 0 || (resource->owner_scope_prefix != NULL
-        && strncmp(actor->scope, resource->owner_scope_prefix, strlen(resource->owner_scope_prefix)) == 0))
+    enum db_scope_kind scope = db_key_scope(actor, NULL);
+    if (scope == DB_SCOPE_ADMIN || (resource->owner_scope != DB_SCOPE_OTHER && scope == resource->owner_scope))
         return true;
     problem_forbidden(resp, "The API key's scope does not allow writing this resource.");
     return false;
@@ -83,6 +92,57 @@ const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_r
     return if_match;
 }
 
+/* The answer to a refused prepare step, given after its transaction ended. */
+void writes_respond_refusal(struct _u_response *resp, const struct db_write_refusal *refusal)
+{
+    char allowed[160] = "";
+    char detail[400];
+    json_t *members = NULL;
+
+    switch (refusal->kind) {
+    case DB_REFUSAL_INVALID_INPUT:
+        problem_invalid_body(resp, refusal->errors->items, refusal->errors->count);
+        return;
+    case DB_REFUSAL_ILLEGAL_TRANSITION:
+        for (size_t j = 0; j < sizeof(refusal->allowed) / sizeof(refusal->allowed[0]) && refusal->allowed[j][0]; j++)
+            snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"", j ? ", " : "",
+                     refusal->allowed[j]);
+        members = json_pack("{s:s, s:s}", "current_status", refusal->current_status, "requested_status",
+                            refusal->requested_status);
+        snprintf(detail, sizeof(detail), "An agreement in \"%s\" cannot become \"%s\". From \"%s\" it can become: %s.",
+                 refusal->current_status, refusal->requested_status, refusal->current_status,
+                 allowed[0] ? allowed : "nothing (it has ended)");
+        problem_send_extended(resp, 409, "/problems/illegal-transition", "illegal transition", detail, NULL, 0,
+                              members);
+        json_decref(members);
+        return;
+    case DB_REFUSAL_DECISIONS_MISSING:
+        problem_send(resp, 409, "/problems/decisions-missing", "decisions missing",
+                     "An agreement becomes \"aktiv\" only when every party has recorded its decision.", NULL, 0);
+        return;
+    case DB_REFUSAL_NOT_YET_ENDED:
+        members = json_pack("{s:s}", "ends_on", refusal->ends_on);
+        snprintf(detail, sizeof(detail), "The agreement has been given notice and ends on %s (the notice period, or "
+                 "valid_to if earlier); it becomes \"upphört\" on that date, not before.", refusal->ends_on);
+        problem_send_extended(resp, 409, "/problems/notice-period-running", "notice period running", detail, NULL, 0,
+                              members);
+        json_decref(members);
+        return;
+    case DB_REFUSAL_NOT_CREATOR:
+        if (refusal->created_by[0] == '\0')
+            snprintf(detail, sizeof(detail), "Only admin, who created this draft, can delete it.");
+        else
+            snprintf(detail, sizeof(detail), "Only the party that created this draft (%s), or admin, can delete it.",
+                     refusal->created_by);
+        problem_forbidden(resp, detail);
+        return;
+    case DB_REFUSAL_NONE:
+    case DB_REFUSAL_FAILED:
+        break;
+    }
+    problem_internal(resp);
+}
+
 /* Sends the answer to a finished write. */
 void writes_respond(const struct _u_request *req, struct _u_response *resp,
                              const struct writable_resource *resource, const struct db_write_result *result,
@@ -94,6 +154,10 @@ void writes_respond(const struct _u_request *req, struct _u_response *resp,
     case DB_WRITE_DONE:
         if (result->document == NULL)
             ulfius_set_empty_body_response(resp, 204);
+        if (result->replayed)   /* the first answer to this Idempotency-Key; nothing was written now */
+            u_map_put(resp->map_header, "Idempotent-Replayed", "true");
+        if (resource->note_header != NULL && result->note[0] != '\0' && strcmp(result->note, "0") != 0)
+            u_map_put(resp->map_header, resource->note_header, result->note);
         /* Sent back on later reads, it makes them see this write on any replica. */
         if (result->lsn[0] != '\0')
             u_map_put(resp->map_header, "X-Consistency-LSN", result->lsn);
@@ -111,9 +175,24 @@ void writes_respond(const struct _u_request *req, struct _u_response *resp,
         problem_not_found(resp, resource->kind, key_name(resource), key);
         return;
     case DB_WRITE_FORBIDDEN:
+        if (result->field != NULL) {
+            struct field_error error = { .field = result->field };
+            snprintf(error.message, sizeof(error.message), "Field \"%s\" can be changed only with an admin key.",
+                     result->field);
+            problem_send(resp, 403, "/problems/forbidden", "forbidden", error.message, &error, 1);
+            return;
+        }
         problem_forbidden(resp, "The API key's scope does not own this record, or the record would no longer "
                                 "belong to it.");
         return;
+    case DB_WRITE_IDEMPOTENCY_MISMATCH: {
+        struct field_error error = { .field = "Idempotency-Key",
+                                     .message = "This Idempotency-Key was used within the last 24 hours for a "
+                                                "request with another body or path; use a new key." };
+        problem_send(resp, 422, "/problems/idempotency-key-reused", "idempotency key reused", error.message, &error,
+                     1);
+        return;
+    }
     case DB_WRITE_PRECONDITION_FAILED:
         problem_precondition_failed(resp);
         return;
@@ -150,7 +229,8 @@ void writes_respond(const struct _u_request *req, struct _u_response *resp,
     case DB_WRITE_WRONG_STATE:
         problem_wrong_state(resp, resource->kind);
         return;
-    case DB_WRITE_REFUSED:   /* the prepare callback has answered */
+    case DB_WRITE_REFUSED:
+        writes_respond_refusal(resp, &result->refusal);
         return;
     case DB_WRITE_UNAVAILABLE:
         problem_from_db(resp, DB_UNAVAILABLE, resource->kind, key_name(resource), key);
@@ -165,7 +245,8 @@ void writes_respond(const struct _u_request *req, struct _u_response *resp,
 /* Runs the write of a validated input (borrowed; NULL for delete). */
 static void run_write(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                       const struct writable_resource *resource, enum db_write_action action, const char *key,
-                      const json_t *input, const char *if_match, const struct db_key *actor)
+                      const json_t *input, const char *if_match, const struct db_key *actor,
+                      const struct db_idempotency *idempotency)
 {
     struct db_write_result result;
     char *text = NULL;
@@ -174,36 +255,85 @@ static void run_write(const struct _u_request *req, struct _u_response *resp, co
         problem_internal(resp);
         return;
     }
-    db_write_run(app->pool, resource->db, action, key, text, NULL, NULL, if_match, actor, &result);
+    db_write_run(app->pool, resource->db, action, key, text, NULL, NULL, if_match, actor, idempotency, &result);
     writes_respond(req, resp, resource, &result, key, input, action == DB_WRITE_CREATE ? 201 : 200);
     db_write_result_release(&result);
     free(text);
 }
 
-/* What PATCH's merge step needs, and where it leaves a refusal. */
+/* What PATCH's merge step needs, and where it leaves the field errors of a refusal. */
 struct patch_context {
-    struct _u_response *resp;
     const struct writable_resource *resource;
     const json_t *patch;
     const char *slug;
     json_t *merged;      /* the merged input, kept for the response (Location, problem details) */
+    struct field_errors errors;
 };
 
-/* db_write_prepare_fn: merges the patch into the current input and validates the result. */
-static char *merge_patch_into(void *context, const char *current_input)
+/* db_write_prepare_fn: merges the patch into the current input and validates the result; answers nothing. */
+static char *merge_patch_into(void *context, const char *current_input, struct db_write_refusal *refusal)
 {
     struct patch_context *ctx = context;
     char *text = NULL;
 
     if ((ctx->merged = json_loads(current_input, 0, NULL)) == NULL || !fields_merge_patch(ctx->merged, ctx->patch)) {
-        problem_internal(ctx->resp);
+        refusal->kind = DB_REFUSAL_FAILED;
         return NULL;
     }
-    if (!valid_input_or_problem(ctx->resp, ctx->resource, ctx->merged, ctx->slug))
+    if (!check_input(ctx->resource, ctx->merged, ctx->slug, &ctx->errors)) {
+        refusal->kind = DB_REFUSAL_INVALID_INPUT;
+        refusal->errors = &ctx->errors;
         return NULL;
+    }
     if ((text = json_dumps(ctx->merged, JSON_COMPACT)) == NULL)
-        problem_internal(ctx->resp);
+        refusal->kind = DB_REFUSAL_FAILED;
     return text;
+}
+
+/*
+ * The Idempotency-Key of a create (IETF draft-ietf-httpapi-idempotency-key-header):
+ * false with 400 sent when it is malformed; true otherwise, with *present
+ * saying whether there is one (then in key and hash). The value is a structured-field string ("...") or, as
+ * many clients send it, the bare text: 1 to 255 printable ASCII characters.
+ * The request hash covers the method, the path and the body's bytes.
+ */
+static bool idempotency_or_problem(const struct _u_request *req, struct _u_response *resp,
+                                   const struct writable_resource *resource, char key[256],
+                                   char hash[2 * crypto_hash_sha256_BYTES + 1], bool *present)
+{
+    const char *header = u_map_get_case(req->map_header, "Idempotency-Key");
+    size_t length;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state state;
+
+    *present = false;
+    if (header == NULL)
+        return true;
+    length = strlen(header);
+    if (length >= 2 && header[0] == '"' && header[length - 1] == '"') {
+        header++;
+        length -= 2;
+    }
+    bool valid = length >= 1 && length <= 255;
+    for (size_t i = 0; valid && i < length; i++)
+        valid = header[i] >= 0x20 && header[i] <= 0x7e && header[i] != '"' && header[i] != '\\';
+    if (!valid) {
+        problem_invalid_header(resp, "Idempotency-Key", "Header \"Idempotency-Key\" must be a string of 1 to 255 "
+                               "printable ASCII characters, such as \"8e03978e-40d5-43e8-bc93-6894a57f9324\".");
+        return false;
+    }
+    memcpy(key, header, length);
+    key[length] = '\0';
+    crypto_hash_sha256_init(&state);
+    crypto_hash_sha256_update(&state, (const unsigned char *)"POST ", 5);
+    crypto_hash_sha256_update(&state, (const unsigned char *)resource->collection_path,
+                              strlen(resource->collection_path) + 1);   /* with its NUL: path and body stay apart */
+    if (req->binary_body != NULL)
+        crypto_hash_sha256_update(&state, req->binary_body, req->binary_body_length);
+    crypto_hash_sha256_final(&state, digest);
+    sodium_bin2hex(hash, 2 * crypto_hash_sha256_BYTES + 1, digest, sizeof(digest));
+    *present = true;
+    return true;
 }
 
 void writes_create(const struct _u_request *req, struct _u_response *resp, const struct app *app,
@@ -211,17 +341,23 @@ void writes_create(const struct _u_request *req, struct _u_response *resp, const
 {
     struct db_key actor;
     json_t *input = NULL;
+    char idempotency_key[256];
+    char request_hash[2 * crypto_hash_sha256_BYTES + 1];
+    bool has_idempotency = false;
+    struct db_idempotency idempotency = { .key = idempotency_key, .request_hash = request_hash };
 
     struct field_errors errors = { .count = 0 };
 
-    if (!writes_writer_or_problem(req, resp, app, resource, &actor))
+    if (!writes_writer_or_problem(req, resp, app, resource, &actor)
+        || !idempotency_or_problem(req, resp, resource, idempotency_key, request_hash, &has_idempotency))
         goto cleanup;
     params_check_known(req, NULL, NULL, &errors);   /* a create takes no query parameters */
     if (!params_ok_or_problem(resp, &errors) || !body_json_or_problem(req, resp, false, &input))
         goto cleanup;
     if (!valid_input_or_problem(resp, resource, input, NULL))
         goto cleanup;
-    run_write(req, resp, app, resource, DB_WRITE_CREATE, NULL, input, NULL, &actor);
+    run_write(req, resp, app, resource, DB_WRITE_CREATE, NULL, input, NULL, &actor,
+              has_idempotency ? &idempotency : NULL);
 cleanup:
     json_decref(input);
 }
@@ -241,7 +377,7 @@ void writes_replace(const struct _u_request *req, struct _u_response *resp, cons
         json_object_set_new(input, "slug", json_string(slug));
     if (!valid_input_or_problem(resp, resource, input, slug))
         goto cleanup;
-    run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, input, if_match, &actor);
+    run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, input, if_match, &actor, NULL);
 cleanup:
     json_decref(input);
 }
@@ -249,7 +385,7 @@ cleanup:
 void writes_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                   const struct writable_resource *resource)
 {
-    struct patch_context ctx = { .resp = resp, .resource = resource };
+    struct patch_context ctx = { .resource = resource };
     struct db_write_result result;
     struct db_key actor;
     json_t *patch = NULL;
@@ -266,7 +402,7 @@ void writes_patch(const struct _u_request *req, struct _u_response *resp, const 
     ctx.patch = patch;
     ctx.slug = slug;
     db_write_run(app->pool, resource->db, DB_WRITE_UPDATE, slug, NULL, merge_patch_into, &ctx, if_match, &actor,
-                 &result);
+                 NULL, &result);
     writes_respond(req, resp, resource, &result, slug, ctx.merged, 200);
     db_write_result_release(&result);
 cleanup:
@@ -283,5 +419,5 @@ void writes_delete(const struct _u_request *req, struct _u_response *resp, const
     if (!writes_writer_or_problem(req, resp, app, resource, &actor) || (slug = writes_path_key_or_problem(req, resp, resource)) == NULL
         || (if_match = writes_if_match_or_problem(req, resp)) == NULL)
         return;
-    run_write(req, resp, app, resource, DB_WRITE_DELETE, slug, NULL, if_match, &actor);
+    run_write(req, resp, app, resource, DB_WRITE_DELETE, slug, NULL, if_match, &actor, NULL);
 }

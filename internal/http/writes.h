@@ -5,7 +5,8 @@
  * Writes need an API key with the admin scope (or an owner scope the resource names),
  * validate every field at once, and change a record only with If-Match
  * naming its current ETag: without If-Match they are refused with 428, so
- * no client can overwrite a change it has not seen.
+ * no client can overwrite a change it has not seen. A create may carry an
+ * Idempotency-Key: a retry with the same key and body gets the first answer.
  */
 #ifndef INSATSKATALOG_HTTP_WRITES_H
 #define INSATSKATALOG_HTTP_WRITES_H
@@ -24,9 +25,10 @@ struct writable_resource {
     const struct db_writable *db;
     const char *key_name;              /* the path parameter: NULL means "slug" */
     bool key_is_id;                    /* the key is a numeric id (server-assigned) instead of a slug */
-    const char *owner_scope_prefix;    /* e.g. "provider:": such keys may write what they own */
+    enum db_scope_kind owner_scope;    /* e.g. DB_SCOPE_PROVIDER: such keys may write what they own */
     void (*extra_check)(const json_t *input, struct field_errors *errors);   /* rules across fields, or NULL */
     const char *unique_fields;         /* what must be unique, for 409: NULL means "slug" */
+    const char *note_header;           /* the header an update's note goes in (result.note), or NULL */
 };
 
 /* POST <collection>: 201 with Location, ETag and the new record. */
@@ -52,9 +54,11 @@ const char *writes_path_key_or_problem(const struct _u_request *req, struct _u_r
                                        const struct writable_resource *resource);
 /* The If-Match header; otherwise 428 has been sent and NULL returned. */
 const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_response *resp);
-/* An admin key, or one whose scope starts with the resource's owner prefix; else 401/403 sent. */
+/* An admin key, or one of the resource's owner scope; else 401/403 sent. */
 bool writes_writer_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                               const struct writable_resource *resource, struct db_key *actor);
+/* Answers a write the prepare step refused (result.refusal), after its transaction. */
+void writes_respond_refusal(struct _u_response *resp, const struct db_write_refusal *refusal);
 /* Answers a finished write: the new representation (success_status), 204, or the problem. */
 void writes_respond(const struct _u_request *req, struct _u_response *resp, const struct writable_resource *resource,
                     const struct db_write_result *result, const char *key, const json_t *input,

@@ -143,6 +143,9 @@ int agreements_transition(long long id, const char *to, enum who w, struct http_
 /* POSTs base+overlay as w; on 201 remembers the agreement and returns its id, else -1. */
 long long agreements_create_as(enum who w, const char *base, const char *overlay, struct http_response *r);
 
+/* Remembers an agreement made some other way, for the teardown to remove. */
+void agreements_remember(long long id);
+
 /* A fingerprint of everything an agreement write can change: rows, and their content. */
 char *agreements_db_state(void);
 

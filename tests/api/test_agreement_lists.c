@@ -88,7 +88,7 @@ static void test_draft_visibility(void **state)
     /* Nor can a non-party reach it by writing: it is not theirs. */
     char *before = agreements_db_state();
     agreements_write_as("PATCH", id, "", KEY_X, "{'title': 'TA @W@ kapad'}", &r);
-    EXPECT(&e, r.status == 403 || r.status == 404, "a non-party's PATCH of a draft: %ld", r.status);
+    expect_problem(&e, &r, 404, "/problems/not-found", NULL, "a non-party's PATCH of a draft");
     expect_unchanged(&e, agreements_db_state, before, "a non-party's PATCH of a draft");
     free(before);
 
@@ -115,7 +115,8 @@ static long long filter_ids[F_COUNT];
  * F1 aktiv, 0381 for 0380 (county 03), method M, from 2024, until further notice.
  * F2 föreslagen, 0180 for 0114 (county 01), intervention type T (covering M), 2025-2027.
  * F3 aktiv but ended by the calendar (2020-2021), 0381 for 1480 (counties 03 and 14), method M2.
- * F4 uppsagd, 0380 for 0360 (03), method M2, 2023-2030.
+ * F4 uppsagd, 0380 for 0360 (03), method M2, 2023-2030; 120 months' notice, so the notice given today runs
+ *    past valid_to and the agreement stays in force to the end of 2030.
  * F5 a draft, 0381 for 0380, method M.
  */
 static const struct {
@@ -132,6 +133,7 @@ static const struct {
              "'parties': [" PA_DEC ", {'municipality': '1480', 'role': 'beställare', 'decision': " DEC_SN "}]}",
              { "föreslagen", "aktiv" } },
     [F4] = { "{'title': 'TA @W@ F4', 'valid_from': '2023-01-01', 'valid_to': '2030-12-31', 'methods': ['@M2@'], "
+             "'notice_period_months': 120, "
              "'parties': [{'municipality': '0380', 'role': 'utförare', 'decision': " DEC_KS "}, " PC_DEC "]}",
              { "föreslagen", "aktiv", "uppsagd" } },
     [F5] = { "{'title': 'TA @W@ F5'}", { NULL } },

@@ -308,17 +308,32 @@ static void test_based_on(void **state)
     assert_int_equal(e.failed, 0);
 }
 
-/* An agreement given notice still counts; once ended it does not. Runs last: it ends the agreement. */
+/*
+ * An agreement given notice counts until the day the notice gives, not after
+ * (sql/0011). Given today, the 12 months' notice runs out before the 2031
+ * term: no route in 2031, and "upphört" is refused until that day. (A route
+ * under notice before its end is in test_agreement_notice.c.) Runs last: it
+ * gives notice.
+ */
 static void test_ended_agreements(void **state)
 {
     struct expectations e = { 0 };
+    struct http_response r = { 0 };
+    char path[100], etag[ETAG_MAX];
     (void)state;
     REQUIRE_CLEAN_COUNTY();
 
-    if (coverage_transition(&e, "uppsagd"))
-        expect_orderer_kbt(&e, ON_2031, true, "uppsagd");
-    if (coverage_transition(&e, "upphört"))
-        expect_orderer_kbt(&e, ON_2031, false, "upphört");
+    if (coverage_transition(&e, "uppsagd")) {
+        expect_orderer_kbt(&e, ON_2031, false, "uppsagd, its notice run out before 2031");
+        snprintf(path, sizeof(path), "/v1/agreements/%lld", coverage_agreement_id);
+        if (!current_etag(path, coverage_admin_auth, etag))
+            snprintf(etag, sizeof(etag), "\"none\"");
+        snprintf(path, sizeof(path), "/v1/agreements/%lld/transitions", coverage_agreement_id);
+        coverage_send_as("POST", path, coverage_admin_auth, etag, "{\"to\":\"upphört\"}", &r);
+        if (expect_problem(&e, &r, 409, "/problems/notice-period-running", NULL, "upphört before the notice ends"))
+            EXPECT(&e, json_is_string(json_object_get(r.json, "ends_on")), "no ends_on: %.300s", r.body);
+    }
+    http_response_free(&r);
     assert_int_equal(e.failed, 0);
 }
 

@@ -339,7 +339,8 @@ static void test_history_of_an_offering(void **state)
     EXPECT(&e, json_is_null(json_object_get(json_array_get(items, 3), "before")), "the create entry has a before");
     EXPECT(&e, providers_json_is_text(json_array_get(items, 1), "after.training.days", "2.5"), "admin's patch: training days");
     providers_send_as("GET", history, providers_key_a_auth, NULL, NULL, &r);
-    EXPECT(&e, r.status == 200 || r.status == 403, "the history with a provider key: %ld", r.status);
+    /* The history is admin's alone, even of the provider's own record. */
+    expect_problem(&e, &r, 403, "/problems/forbidden", NULL, "the history with a provider key");
 done:
     http_response_free(&r);
     assert_int_equal(e.failed, 0);
@@ -383,6 +384,50 @@ static void test_patch_of_an_offering_with_defaults(void **state)
     assert_int_equal(e.failed, 0);
 }
 
+/*
+ * A provider's own key keeps to its place: who and where it is (kind,
+ * municipality, home_county, organisation_number) are admin's to change. A
+ * kind "kommun" with a municipality would make its offerings that
+ * municipality's own delivery (egen regi) in coverage.
+ */
+static void test_provider_keys_cannot_change_their_identity(void **state)
+{
+    struct expectations e = { 0 };
+    struct http_response r = { 0 };
+    char path[PATH_MAX_LENGTH], org[11], body[200];
+    (void)state;
+
+    snprintf(path, sizeof(path), "/v1/providers/%lld", providers_provider_id[P_A]);
+    providers_organisation_number(org, true);
+    snprintf(body, sizeof(body), "{\"organisation_number\": \"%s\"}", org);
+    static const struct { const char *label, *field; const char *body; } rows[] = {
+        { "becomes the municipality 0380 (kommun)", "kind", "{\"kind\": \"kommun\", \"municipality\": \"0380\"}" },
+        { "changes its kind", "kind", "{\"kind\": \"idéburen\"}" },
+        { "moves to another county", "home_county", "{\"home_county\": \"01\"}" },
+        { "changes its organisation number", "organisation_number", NULL },
+    };
+    char *before = providers_db_state();
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        char label[200];
+        snprintf(label, sizeof(label), "provider A's key %s", rows[i].label);
+        providers_write_as("PATCH", path, providers_key_a_auth, rows[i].body ? rows[i].body : body, &r);
+        if (expect_problem(&e, &r, 403, "/problems/forbidden", NULL, label))
+            EXPECT(&e, problem_names_field(&r, rows[i].field), "%s: the refusal does not name %s: %.300s", label,
+                   rows[i].field, r.body);
+    }
+    expect_unchanged(&e, providers_db_state, before, "identity changes by the provider's own key");
+    free(before);
+
+    /* What else it is, it may change; and admin may change who it is. */
+    providers_write_as("PATCH", path, providers_key_a_auth, "{\"description\": \"Vi byter bara beskrivning.\"}", &r);
+    expect_json(&e, &r, 200, "provider A's key changes its description");
+    providers_write_as("PATCH", path, providers_admin_auth, body, &r);
+    if (expect_json(&e, &r, 200, "admin changes provider A's organisation number"))
+        EXPECT(&e, json_string_is(r.json, "organisation_number", org), "organisation_number: %.300s", r.body);
+    http_response_free(&r);
+    assert_int_equal(e.failed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_delete_of_a_provider_with_offerings),
         cmocka_unit_test(test_history_of_an_offering),
         cmocka_unit_test(test_patch_of_an_offering_with_defaults),
+        cmocka_unit_test(test_provider_keys_cannot_change_their_identity),
     };
     return cmocka_run_group_tests_name("provider scope", tests, providers_world_create, providers_world_destroy);
 }
