@@ -81,10 +81,14 @@ wait_for_http() { # url seconds
 
 pg_port=$(free_port) && http_port=$(free_port) || { echo "test: no free port found" >&2; exit 1; }
 mkdir -p "$pg_dir"
-if ! DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" | tail -n 1); then
+if ! SUPERUSER_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" | tail -n 1); then
   echo "test: the throwaway PostgreSQL did not start" >&2; exit 1
 fi
-export DATABASE_URL
+# As in production: the server (and the API tests' own connection) use the
+# app role, the migrations the schema owner (sql/0014_roles.sql).
+DATABASE_URL=${SUPERUSER_URL/postgres@/insatskatalog_app@}
+MIGRATION_DATABASE_URL=${SUPERUSER_URL/postgres@/insatskatalog_owner@}
+export DATABASE_URL MIGRATION_DATABASE_URL SUPERUSER_URL
 echo "test: PostgreSQL on port $pg_port, server on port $http_port, files in $tmp"
 
 if build/insatskatalog-admin setup >"$tmp/setup.log" 2>&1; then record "migrations and reference data load" ok
@@ -119,13 +123,24 @@ for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit: ${t%.c}" "build/
 for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit under ASan+UBSan: ${t%.c}" "build/asan/tests/unit/${t%.c}"; done
 for src in tests/api/test_*.c; do
   t=${src##*/}; t=${t%.c}
-  [ "$t" = test_database_outage ] && continue
+  case $t in test_database_outage | test_statement_timeout) continue ;; esac
   run_tap "api: $t" "build/tests/api/$t"
 done
 if [ -x build/tests/api/test_database_outage ]; then
   PG_STOP_CMD="$root/deploy/pg.sh stop $pg_dir" PG_START_CMD="$root/deploy/pg.sh start $pg_dir $pg_port" \
     run_tap "api: test_database_outage" build/tests/api/test_database_outage
 fi
+
+# Database limits: a server whose statement_timeout is tiny answers a read it
+# cannot finish in time with 503 and Retry-After instead of hanging.
+timeout_port=$(free_port)
+PORT=$timeout_port CACHE_MIB=0 DB_STATEMENT_TIMEOUT_MS=300 DB_LOCK_TIMEOUT_MS=0 OPENAPI_PATH=openapi.yaml \
+  build/insatskatalog >"$tmp/server-timeout.log" 2>&1 &
+timeout_pid=$!
+if wait_for_http "http://127.0.0.1:$timeout_port/readyz" 20; then
+  BASE_URL=http://127.0.0.1:$timeout_port run_tap "api: test_statement_timeout" build/tests/api/test_statement_timeout
+else record "a server with DB_STATEMENT_TIMEOUT_MS=300 starts" fail "$(tail -n 3 "$tmp/server-timeout.log")"; fi
+kill -TERM "$timeout_pid" 2>/dev/null; wait "$timeout_pid" 2>/dev/null
 
 # Two replicas, one truth: a write through one is seen through the other,
 # with the same new ETag, as soon as PostgreSQL's NOTIFY has reached it.
@@ -180,7 +195,7 @@ replica_port=$(free_port)
 mkdir -p "$replica_dir"
 if REPLICA_URL=$(deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" 2>"$tmp/replica.log" | tail -n 1); then
   read_port=$(free_port)
-  PORT=$read_port CACHE_MIB=0 DATABASE_READ_URL=$REPLICA_URL OPENAPI_PATH=openapi.yaml build/insatskatalog \
+  PORT=$read_port CACHE_MIB=0 DATABASE_READ_URL=${REPLICA_URL/postgres@/insatskatalog_app@} OPENAPI_PATH=openapi.yaml build/insatskatalog \
     >"$tmp/server-replica.log" 2>&1 &
   read_pid=$!
   if wait_for_http "http://127.0.0.1:$read_port/readyz" 20; then
@@ -216,9 +231,11 @@ if tests/k8s/validate.sh >"$tmp/k8s.log" 2>&1; then record "deploy/k8s manifests
 else record "deploy/k8s manifests pass the Kubernetes schema validation" fail "$(grep 'not ok' "$tmp/k8s.log" | head -n 3)"; fi
 
 # Migrations run once however many replicas start at once (an advisory lock).
-psql "$DATABASE_URL" -Xq -c 'CREATE DATABASE concurrent_migrations' 2>/dev/null
-fresh_url=${DATABASE_URL%/*}/concurrent_migrations
-for i in 1 2 3 4; do DATABASE_URL=$fresh_url build/insatskatalog-admin migrate >"$tmp/migrate$i.log" 2>&1 & done
+psql "$SUPERUSER_URL" -Xq -c 'CREATE DATABASE concurrent_migrations OWNER insatskatalog_owner' 2>/dev/null
+fresh_url=${MIGRATION_DATABASE_URL%/*}/concurrent_migrations
+for i in 1 2 3 4; do
+  DATABASE_URL=$fresh_url MIGRATION_DATABASE_URL=$fresh_url build/insatskatalog-admin migrate >"$tmp/migrate$i.log" 2>&1 &
+done
 migrate_ok=ok
 for job in $(jobs -p); do [ "$job" = "$server_pid" ] && continue; wait "$job" || migrate_ok=fail; done
 applied=$(cat "$tmp"/migrate?.log | grep -c '^applied ')
@@ -234,7 +251,7 @@ else record "one log line per request with method, path, status and duration" fa
 
 # Secrets must never reach the log or the database.
 leaked=ok
-pg_dump --data-only "$DATABASE_URL" >"$tmp/dump.sql" 2>/dev/null && grep -q 'COPY public.api_keys' "$tmp/dump.sql" || leaked=fail
+pg_dump --data-only "$SUPERUSER_URL" >"$tmp/dump.sql" 2>/dev/null && grep -q 'COPY public.api_keys' "$tmp/dump.sql" || leaked=fail
 for key in "$ADMIN_KEY" "$MUNICIPALITY_KEY"; do
   secret=${key##*_}
   grep -qF -- "$secret" "$tmp/server.log" "$tmp/dump.sql" && leaked=fail

@@ -156,18 +156,30 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     app.openapi_yaml = openapi;
-    if ((app.pool = db_pool_create(config.database_url, config.pool_size, db_all_statements)) == NULL)
+    struct db_session_settings session = {
+        .statement_timeout_ms = config.db_statement_timeout_ms,
+        .lock_timeout_ms = config.db_lock_timeout_ms,
+        .idle_in_transaction_timeout_ms = config.db_idle_in_transaction_timeout_ms,
+        .tcp_user_timeout_ms = config.db_tcp_user_timeout_ms,
+    };
+    char db_error[512];
+    if (db_check_usable(config.database_url, &session, db_error, sizeof(db_error)) < 0) {
+        fprintf(stderr, "%s.\n", db_error);
+        exit_code = 2;
+        goto cleanup;
+    }
+    if ((app.pool = db_pool_create(config.database_url, config.pool_size, &session, db_all_statements)) == NULL)
         goto cleanup;
     app.read_pool = app.pool;
     if (config.database_read_url != NULL) {
-        if ((read_pool = db_pool_create(config.database_read_url, config.pool_size, db_all_statements)) == NULL)
+        if ((read_pool = db_pool_create(config.database_read_url, config.pool_size, &session, db_all_statements)) == NULL)
             goto cleanup;
         db_pool_set_primary(read_pool, app.pool);
         app.read_pool = read_pool;
     }
     if (config.cache_mib > 0) {
         if ((cache = db_cache_create((size_t)config.cache_mib << 20)) == NULL
-            || (listener = db_listener_start(config.database_url, cache)) == NULL)
+            || (listener = db_listener_start(config.database_url, &session, cache)) == NULL)
             goto cleanup;
         db_pool_set_cache(app.pool, cache);
         db_pool_set_cache(app.read_pool, cache);

@@ -249,10 +249,17 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
 
     const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
     uint64_t read_after = 0;
+    bool ahead = false;
     if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
         problem_invalid_header(resp, "X-Consistency-LSN",
                                "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
                                "such as \"0/16B3748\".");
+    else if (read_after != 0 && b->route != NULL
+             && db_lsn_check_ahead(b->routes->app->read_pool, read_after, &ahead) == DB_OK && ahead)
+        /* No write returned it, and a read waiting for it would bypass the cache for ever. */
+        problem_invalid_header(resp, "X-Consistency-LSN",
+                               "Header \"X-Consistency-LSN\" is ahead of every position the database has "
+                               "written; send the value a write returned.");
     else if (b->route != NULL) {
         db_request_set_read_after(read_after);
         b->route->handler(req, resp, b->routes->app);
