@@ -123,7 +123,7 @@ for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit: ${t%.c}" "build/
 for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit under ASan+UBSan: ${t%.c}" "build/asan/tests/unit/${t%.c}"; done
 for src in tests/api/test_*.c; do
   t=${src##*/}; t=${t%.c}
-  case $t in test_database_outage | test_statement_timeout) continue ;; esac
+  case $t in test_database_outage | test_statement_timeout | test_connection_abuse) continue ;; esac
   run_tap "api: $t" "build/tests/api/$t"
 done
 if [ -x build/tests/api/test_database_outage ]; then
@@ -131,16 +131,20 @@ if [ -x build/tests/api/test_database_outage ]; then
     run_tap "api: test_database_outage" build/tests/api/test_database_outage
 fi
 
-# Database limits: a server whose statement_timeout is tiny answers a read it
-# cannot finish in time with 503 and Retry-After instead of hanging.
-timeout_port=$(free_port)
-PORT=$timeout_port CACHE_MIB=0 DB_STATEMENT_TIMEOUT_MS=300 DB_LOCK_TIMEOUT_MS=0 OPENAPI_PATH=openapi.yaml \
-  build/insatskatalog >"$tmp/server-timeout.log" 2>&1 &
-timeout_pid=$!
-if wait_for_http "http://127.0.0.1:$timeout_port/readyz" 20; then
-  BASE_URL=http://127.0.0.1:$timeout_port run_tap "api: test_statement_timeout" build/tests/api/test_statement_timeout
-else record "a server with DB_STATEMENT_TIMEOUT_MS=300 starts" fail "$(tail -n 3 "$tmp/server-timeout.log")"; fi
-kill -TERM "$timeout_pid" 2>/dev/null; wait "$timeout_pid" 2>/dev/null
+# The limits server: a tiny statement_timeout (a read it cannot finish in time
+# is a 503 with Retry-After instead of a hang), a 3 s request deadline and no
+# per-address limit, so one address can hold 1,500 trickling connections.
+limits_port=$(free_port)
+PORT=$limits_port CACHE_MIB=0 DB_STATEMENT_TIMEOUT_MS=300 DB_LOCK_TIMEOUT_MS=0 HTTP_REQUEST_TIMEOUT_S=3 \
+  HTTP_PER_ADDRESS_CONNECTION_LIMIT=0 OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-limits.log" 2>&1 &
+limits_pid=$!
+if wait_for_http "http://127.0.0.1:$limits_port/readyz" 20; then
+  BASE_URL=http://127.0.0.1:$limits_port run_tap "api: test_statement_timeout" build/tests/api/test_statement_timeout
+  BASE_URL=http://127.0.0.1:$limits_port TRICKLE_DEADLINE_S=3 \
+    run_tap "api: test_connection_abuse (1,500 held, request deadline)" build/tests/api/test_connection_abuse
+else record "a server with DB_STATEMENT_TIMEOUT_MS=300 starts" fail "$(tail -n 3 "$tmp/server-limits.log")"; fi
+kill -TERM "$limits_pid" 2>/dev/null; wait "$limits_pid" 2>/dev/null
+PER_ADDRESS_LIMIT=64 run_tap "api: test_connection_abuse (per-address limit)" build/tests/api/test_connection_abuse
 
 # Two replicas, one truth: a write through one is seen through the other,
 # with the same new ETag, as soon as PostgreSQL's NOTIFY has reached it.

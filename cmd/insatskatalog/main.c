@@ -27,6 +27,7 @@
 #include "../../internal/db/registry.h"
 #include "../../internal/http/app.h"
 #include "../../internal/http/body.h"
+#include "../../internal/http/connections.h"
 #include "../../internal/http/metrics.h"
 #include "../../internal/http/routes.h"
 #include "../../internal/log/log.h"
@@ -81,18 +82,29 @@ static int run_healthcheck(unsigned port)
     return ok ? 0 : 1;
 }
 
-static int start_http(struct _u_instance *instance)
+/*
+ * epoll with a pool of HTTP_THREADS threads (no select(), so no 1,024-descriptor
+ * ceiling, and a held connection costs no thread), plus the connection limits
+ * and deadlines of http/connections.c.
+ */
+static int start_http(struct _u_instance *instance, const struct config *config, struct connections *connections)
 {
-    /* ulfius' own defaults plus MHD_USE_ITC, which MHD_quiesce_daemon needs
-     * to stop accepting while requests in flight finish. */
-    unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG
-                         | MHD_USE_ITC;
-    struct MHD_OptionItem options[] = {
-        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
-        { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
-        { MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL },
-        { MHD_OPTION_END, 0, NULL },
-    };
+    /* MHD_USE_ITC: MHD_quiesce_daemon needs it to stop accepting while requests in flight finish. */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    struct MHD_OptionItem options[4 + CONNECTIONS_OPTION_COUNT];
+    size_t count = 0;
+
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL };
+    if (config->http_threads > 0) {
+        flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
+        if (config->http_threads > 1)
+            options[count++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL };
+    } else {
+        flags |= MHD_USE_THREAD_PER_CONNECTION;
+    }
+    connections_options(connections, options, &count);
+    options[count] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
     return ulfius_start_framework_with_mhd_options(instance, flags, options);
 }
 
@@ -124,6 +136,7 @@ int main(int argc, char **argv)
     struct db_cache *cache = NULL;
     struct db_pool *read_pool = NULL;
     struct db_listener *listener = NULL;
+    struct connections *connections = NULL;
     char *openapi = NULL;
     bool instance_ready = false;
     int exit_code = 1;
@@ -200,7 +213,9 @@ int main(int argc, char **argv)
     if ((routes = routes_register(&instance, &app)) == NULL)
         goto cleanup;
     app.routes = routes;
-    if (start_http(&instance) != U_OK) {
+    if ((connections = connections_create(&config)) == NULL)
+        goto cleanup;
+    if (start_http(&instance, &config, connections) != U_OK) {
         fprintf(stderr, "PORT %u cannot be listened on (is it in use?). Choose another with PORT=.\n", config.port);
         exit_code = 2;
         goto cleanup;
@@ -216,6 +231,7 @@ int main(int argc, char **argv)
 cleanup:
     if (instance_ready)
         ulfius_clean_instance(&instance);
+    connections_destroy(connections);
     routes_release(routes);
     db_listener_stop(listener);
     db_pool_destroy(read_pool);

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yder.h>
 
 #include "../validate/validate.h"
@@ -70,6 +71,13 @@ static int load_switch(const char *name, const char *fallback, const char *on, c
     return 1;
 }
 
+/* Threads of the HTTP server by default: two per core (the same rule as the speed work's). */
+static unsigned default_http_threads(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 2 : cores > 64 ? 128 : (unsigned)cores * 2;
+}
+
 int config_load(struct config *out, int need_database, FILE *errors)
 {
     int problems = 0;
@@ -107,7 +115,8 @@ int config_load(struct config *out, int need_database, FILE *errors)
     problems += load_uint("HTTP_CONNECTION_LIMIT", 2000, 16, 60000, &out->http_connection_limit, errors);
     problems += load_uint("HTTP_PER_ADDRESS_CONNECTION_LIMIT", 64, 0, 60000, &out->http_per_address_limit, errors);
     problems += load_uint("HTTP_CONNECTION_TIMEOUT_S", 10, 1, 3600, &out->http_connection_timeout_s, errors);
-    problems += load_uint("HTTP_THREADS", 4, 1, 256, &out->http_threads, errors);
+    problems += load_uint("HTTP_REQUEST_TIMEOUT_S", 30, 1, 3600, &out->http_request_timeout_s, errors);
+    problems += load_uint("HTTP_THREADS", default_http_threads(), 0, 256, &out->http_threads, errors);
     problems += load_switch("RATE_LIMIT", "on", "on", "off", &out->rate_limit, errors);
     problems += load_uint("RATE_LIMIT_BURST", 600, 1, 100000000, &out->rate_limit_burst, errors);
     problems += load_uint("RATE_LIMIT_PER_SECOND", 20, 1, 100000000, &out->rate_limit_per_second, errors);

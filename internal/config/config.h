@@ -33,8 +33,9 @@ struct config {
     /* Connections (libmicrohttpd). */
     unsigned http_connection_limit;            /* HTTP_CONNECTION_LIMIT, default 2000 */
     unsigned http_per_address_limit;           /* HTTP_PER_ADDRESS_CONNECTION_LIMIT, default 64; 0 = none */
-    unsigned http_connection_timeout_s;        /* HTTP_CONNECTION_TIMEOUT_S, default 10 */
-    unsigned http_threads;                     /* HTTP_THREADS, default 4 */
+    unsigned http_connection_timeout_s;        /* HTTP_CONNECTION_TIMEOUT_S (idle), default 10 */
+    unsigned http_request_timeout_s;           /* HTTP_REQUEST_TIMEOUT_S (a whole request), default 30 */
+    unsigned http_threads;                     /* HTTP_THREADS, 0..256: epoll threads; 0 a thread per connection */
 
     /* Rate limits: a token bucket per API key, else per client address. */
     bool rate_limit;                           /* RATE_LIMIT, on (default) or off */
