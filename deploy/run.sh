@@ -59,6 +59,9 @@ fi
 echo "run: serving on http://localhost:$port (Ctrl-C stops the server and the local database)" >&2
 # The server never needs the owner's URL.
 unset MIGRATION_DATABASE_URL
-PORT=$port OPENAPI_PATH=${OPENAPI_PATH:-openapi.yaml} build/insatskatalog &
+# Generous rate limits for trying the API by hand (the server's own defaults
+# are for a public address; see README, Security).
+PORT=$port OPENAPI_PATH=${OPENAPI_PATH:-openapi.yaml} RATE_LIMIT_BURST=${RATE_LIMIT_BURST:-100000} \
+  RATE_LIMIT_PER_SECOND=${RATE_LIMIT_PER_SECOND:-10000} build/insatskatalog &
 server_pid=$!
 wait "$server_pid" || true

@@ -89,6 +89,10 @@ fi
 DATABASE_URL=${SUPERUSER_URL/postgres@/insatskatalog_app@}
 MIGRATION_DATABASE_URL=${SUPERUSER_URL/postgres@/insatskatalog_owner@}
 export DATABASE_URL MIGRATION_DATABASE_URL SUPERUSER_URL
+# Every server here rate-limits, but so generously that the API tests, which
+# send thousands of requests from 127.0.0.1, never meet it; the rate-limit
+# test has a server of its own with tight limits.
+export RATE_LIMIT_BURST=1000000 RATE_LIMIT_PER_SECOND=1000000
 echo "test: PostgreSQL on port $pg_port, server on port $http_port, files in $tmp"
 
 if build/insatskatalog-admin setup >"$tmp/setup.log" 2>&1; then record "migrations and reference data load" ok
@@ -123,7 +127,7 @@ for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit: ${t%.c}" "build/
 for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit under ASan+UBSan: ${t%.c}" "build/asan/tests/unit/${t%.c}"; done
 for src in tests/api/test_*.c; do
   t=${src##*/}; t=${t%.c}
-  case $t in test_database_outage | test_statement_timeout | test_connection_abuse) continue ;; esac
+  case $t in test_database_outage | test_statement_timeout | test_connection_abuse | test_rate_limit) continue ;; esac
   run_tap "api: $t" "build/tests/api/$t"
 done
 if [ -x build/tests/api/test_database_outage ]; then
@@ -145,6 +149,16 @@ if wait_for_http "http://127.0.0.1:$limits_port/readyz" 20; then
 else record "a server with DB_STATEMENT_TIMEOUT_MS=300 starts" fail "$(tail -n 3 "$tmp/server-limits.log")"; fi
 kill -TERM "$limits_pid" 2>/dev/null; wait "$limits_pid" 2>/dev/null
 PER_ADDRESS_LIMIT=64 run_tap "api: test_connection_abuse (per-address limit)" build/tests/api/test_connection_abuse
+
+# Rate limits, tight: 10 tokens, 1 a second, 5 for a read that reaches PostgreSQL.
+ratelimit_port=$(free_port)
+PORT=$ratelimit_port RATE_LIMIT_BURST=10 RATE_LIMIT_PER_SECOND=1 RATE_LIMIT_EXPENSIVE_COST=5 TRUSTED_PROXIES=127.0.0.5 \
+  OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-ratelimit.log" 2>&1 &
+ratelimit_pid=$!
+if wait_for_http "http://127.0.0.1:$ratelimit_port/readyz" 20; then
+  BASE_URL=http://127.0.0.1:$ratelimit_port run_tap "api: test_rate_limit" build/tests/api/test_rate_limit
+else record "a server with tight rate limits starts" fail "$(tail -n 3 "$tmp/server-ratelimit.log")"; fi
+kill -TERM "$ratelimit_pid" 2>/dev/null; wait "$ratelimit_pid" 2>/dev/null
 
 # Two replicas, one truth: a write through one is seen through the other,
 # with the same new ETag, as soon as PostgreSQL's NOTIFY has reached it.

@@ -29,6 +29,7 @@
 #include "../../internal/http/body.h"
 #include "../../internal/http/connections.h"
 #include "../../internal/http/metrics.h"
+#include "../../internal/http/ratelimit.h"
 #include "../../internal/http/routes.h"
 #include "../../internal/log/log.h"
 
@@ -210,6 +211,9 @@ int main(int argc, char **argv)
     instance.allowed_post_processor = U_POST_PROCESS_NONE;
     if (config.metrics && (app.metrics = metrics_create(routes_binding_count(), app.version)) == NULL)
         goto cleanup;
+    bool rate_limit_off = false;
+    if ((app.ratelimit = ratelimit_create(&config, &rate_limit_off)) == NULL && !rate_limit_off)
+        goto cleanup;
     if ((routes = routes_register(&instance, &app)) == NULL)
         goto cleanup;
     app.routes = routes;
@@ -239,6 +243,7 @@ cleanup:
     db_cache_destroy(cache);
     free(openapi);
     metrics_destroy(app.metrics);
+    ratelimit_destroy(app.ratelimit);
     log_close();
     return exit_code;
 }

@@ -22,6 +22,7 @@
 #include "handlers.h"
 #include "metrics.h"
 #include "problem.h"
+#include "ratelimit.h"
 
 struct route {
     const char *method;
@@ -196,7 +197,7 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     u_map_put(resp->map_header, "X-Request-Id", id);
     u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(resp->map_header, "Access-Control-Expose-Headers",
-              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN");
+              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN, RateLimit, RateLimit-Policy");
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
     /* Access-Control-Allow-Origin is "*" for everyone, so only Accept varies the answer (JSON or CSV). */
     u_map_put(resp->map_header, "Vary", "Accept");
@@ -250,7 +251,10 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
     uint64_t read_after = 0;
     bool ahead = false;
-    if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
+    struct ratelimit *limiter = b->routes->app->ratelimit;
+    if (limiter != NULL && !ratelimit_admit(limiter, req, resp, b->route != NULL ? b->path : NULL))
+        ;   /* resp holds the 429 */
+    else if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
         problem_invalid_header(resp, "X-Consistency-LSN",
                                "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
                                "such as \"0/16B3748\".");
