@@ -116,7 +116,14 @@ if build/insatskatalog-admin key list | grep -q 'test-revoked .*revoked' \
   record "key list shows states and never a secret" ok
 else record "key list shows states and never a secret" fail; fi
 
-PORT=$http_port OPENAPI_PATH=openapi.yaml LOG_LEVEL=info build/insatskatalog >"$tmp/server.log" 2>&1 &
+# The main server, which the API tests run against, is the one built with
+# AddressSanitizer and UBSan (make test builds it; the plain one when absent):
+# a memory error or undefined behaviour a request provokes stops it and is
+# reported below. The other servers here are the plain build.
+server_bin=build/insatskatalog
+[ -x build/asan/insatskatalog ] && server_bin=build/asan/insatskatalog
+PORT=$http_port OPENAPI_PATH=openapi.yaml LOG_LEVEL=info ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+  UBSAN_OPTIONS=print_stacktrace=1 "$server_bin" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 if wait_for_http "http://127.0.0.1:$http_port/readyz" 20; then record "server starts and is ready" ok
 else record "server starts and is ready" fail "$(tail -n 5 "$tmp/server.log")"; fi
@@ -125,6 +132,17 @@ export BASE_URL=http://127.0.0.1:$http_port
 # Binaries of the sources that exist (a renamed or split test leaves a stale binary in build/).
 for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit: ${t%.c}" "build/tests/unit/${t%.c}"; done
 for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit under ASan+UBSan: ${t%.c}" "build/asan/tests/unit/${t%.c}"; done
+
+# The libFuzzer harnesses (tests/fuzz), a few seconds each from their corpora.
+if compgen -G 'build/fuzz/bin/fuzz_*' >/dev/null; then
+  while IFS= read -r line; do
+    case $line in
+      "ok - "*) record "${line#ok - }" ok ;;
+      "not ok - "*) record "${line#not ok - }" fail ;;
+      *) echo "$line" ;;
+    esac
+  done < <(tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-5}")
+fi
 for src in tests/api/test_*.c; do
   t=${src##*/}; t=${t%.c}
   case $t in test_database_outage | test_statement_timeout | test_connection_abuse | test_rate_limit) continue ;; esac
@@ -152,11 +170,20 @@ PER_ADDRESS_LIMIT=64 run_tap "api: test_connection_abuse (per-address limit)" bu
 
 # Rate limits, tight: 10 tokens, 1 a second, 5 for a read that reaches PostgreSQL.
 ratelimit_port=$(free_port)
+# It also restricts /metrics with METRICS_TOKEN.
+metrics_token=metrics-$RANDOM$RANDOM$RANDOM$RANDOM
 PORT=$ratelimit_port RATE_LIMIT_BURST=10 RATE_LIMIT_PER_SECOND=1 RATE_LIMIT_EXPENSIVE_COST=5 TRUSTED_PROXIES=127.0.0.5 \
-  OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-ratelimit.log" 2>&1 &
+  METRICS_TOKEN=$metrics_token OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-ratelimit.log" 2>&1 &
 ratelimit_pid=$!
 if wait_for_http "http://127.0.0.1:$ratelimit_port/readyz" 20; then
   BASE_URL=http://127.0.0.1:$ratelimit_port run_tap "api: test_rate_limit" build/tests/api/test_rate_limit
+  without=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ratelimit_port/metrics")
+  wrong=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer not-$metrics_token" "http://127.0.0.1:$ratelimit_port/metrics")
+  with=$(curl -s -H "Authorization: Bearer $metrics_token" "http://127.0.0.1:$ratelimit_port/metrics" | grep -c '^insatskatalog_build_info')
+  if [ "$without" = 401 ] && [ "$wrong" = 401 ] && [ "$with" = 1 ]; then
+    record "METRICS_TOKEN: /metrics answers 401 without the token or with another, the metrics with it" ok
+  else record "METRICS_TOKEN: /metrics answers 401 without the token or with another, the metrics with it" fail \
+    "without $without, wrong $wrong, with $with"; fi
 else record "a server with tight rate limits starts" fail "$(tail -n 3 "$tmp/server-ratelimit.log")"; fi
 kill -TERM "$ratelimit_pid" 2>/dev/null; wait "$ratelimit_pid" 2>/dev/null
 
@@ -288,6 +315,10 @@ for _ in $(seq 1 100); do
 done
 server_pid=
 record "SIGTERM stops the server cleanly with exit status 0" "$stopped"
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/server.log"; then
+  record "the server ($server_bin) saw no memory error, leak or undefined behaviour" fail \
+    "$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/server.log")"
+else record "the server ($server_bin) saw no memory error, leak or undefined behaviour" ok; fi
 
 if PORT=$http_port DATABASE_URL=$DATABASE_URL build/insatskatalog healthcheck; then
   record "healthcheck fails once the server is gone" fail
