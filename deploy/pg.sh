@@ -218,13 +218,14 @@ ensure_database() {
   local port=$1 exists
   exists=$(psql_admin "$port" -tAc "select 1 from pg_database where datname = '$DB_NAME'") ||
     die "cannot connect to the cluster on 127.0.0.1:$port as '$DB_USER'"
+  # A replica is read-only and has the primary's roles and database already.
+  [[ -n "${REPLICA_OF:-}" ]] && return 0
   # The two roles of sql/0014_roles.sql (authentication here is trust, so no passwords).
   psql_admin "$port" >/dev/null <<'SQL' || die "could not create the roles insatskatalog_owner and insatskatalog_app"
 SELECT 'CREATE ROLE insatskatalog_owner LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'insatskatalog_owner')
 \gexec
 SELECT 'CREATE ROLE insatskatalog_app LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'insatskatalog_app')
 \gexec
-ALTER ROLE insatskatalog_app LOGIN;
 SQL
   if [[ "$exists" != 1 ]]; then
     psql_admin "$port" -c "create database $DB_NAME owner insatskatalog_owner" >/dev/null ||

@@ -157,10 +157,19 @@ fi
 # is a 503 with Retry-After instead of a hang), a 3 s request deadline and no
 # per-address limit, so one address can hold 1,500 trickling connections.
 limits_port=$(free_port)
+# Its DATABASE_URL names an application_name and options of its own, which the server must keep.
 PORT=$limits_port CACHE_MIB=0 DB_STATEMENT_TIMEOUT_MS=300 DB_LOCK_TIMEOUT_MS=0 HTTP_REQUEST_TIMEOUT_S=3 \
-  HTTP_PER_ADDRESS_CONNECTION_LIMIT=0 OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-limits.log" 2>&1 &
+  HTTP_PER_ADDRESS_CONNECTION_LIMIT=0 OPENAPI_PATH=openapi.yaml \
+  DATABASE_URL="$DATABASE_URL?application_name=ik-limits&options=-c%20work_mem%3D7MB" \
+  build/insatskatalog >"$tmp/server-limits.log" 2>&1 &
 limits_pid=$!
 if wait_for_http "http://127.0.0.1:$limits_port/readyz" 20; then
+  curl -fsS -o /dev/null "http://127.0.0.1:$limits_port/v1/methods/fft"
+  sessions=$(psql "$SUPERUSER_URL" -XAtc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ik-limits'")
+  if [ "${sessions:-0}" -ge 1 ] && curl -fsS -o /dev/null "http://127.0.0.1:$limits_port/v1/methods/fft"; then
+    record "DATABASE_URL's application_name and options are kept (merged with the server's own)" ok
+  else record "DATABASE_URL's application_name and options are kept (merged with the server's own)" fail \
+    "sessions named ik-limits: ${sessions:-none}"; fi
   BASE_URL=http://127.0.0.1:$limits_port run_tap "api: test_statement_timeout" build/tests/api/test_statement_timeout
   BASE_URL=http://127.0.0.1:$limits_port TRICKLE_DEADLINE_S=3 \
     run_tap "api: test_connection_abuse (1,500 held, request deadline)" build/tests/api/test_connection_abuse
