@@ -27,6 +27,7 @@
 #include "../../internal/db/registry.h"
 #include "../../internal/http/app.h"
 #include "../../internal/http/body.h"
+#include "../../internal/http/body_gate.h"
 #include "../../internal/http/connections.h"
 #include "../../internal/http/metrics.h"
 #include "../../internal/http/ratelimit.h"
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
     app.routes = routes;
     if ((connections = connections_create(&config)) == NULL)
         goto cleanup;
+    body_gate_install(&app, connections);
     if (start_http(&instance, &config, connections) != U_OK) {
         fprintf(stderr, "PORT %u cannot be listened on (is it in use?). Choose another with PORT=.\n", config.port);
         exit_code = 2;

@@ -30,6 +30,7 @@
 struct tracked {
     int fd;                 /* -1 when the slot is free */
     time_t deadline;        /* CLOCK_MONOTONIC seconds */
+    bool first_call;        /* a request line came, its first access-handler call not yet */
 };
 
 struct connections {
@@ -142,6 +143,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *connecti
     if (info != NULL && info->socket_context != NULL) {
         pthread_mutex_lock(&c->lock);
         ((struct tracked *)info->socket_context)->deadline = now_s() + (time_t)c->request_timeout_s;
+        ((struct tracked *)info->socket_context)->first_call = true;
         pthread_mutex_unlock(&c->lock);
     }
     return ulfius_uri_logger(NULL, uri);
@@ -183,6 +185,20 @@ void connections_options(struct connections *c, struct MHD_OptionItem *options, 
     options[(*count)++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout_s, NULL };
     options[(*count)++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, c };
     options[(*count)++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, c };
+}
+
+bool connections_first_call(struct connections *c, struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    bool first = false;
+
+    if (c == NULL || info == NULL || info->socket_context == NULL)
+        return false;
+    pthread_mutex_lock(&c->lock);
+    first = ((struct tracked *)info->socket_context)->first_call;
+    ((struct tracked *)info->socket_context)->first_call = false;
+    pthread_mutex_unlock(&c->lock);
+    return first;
 }
 
 void connections_destroy(struct connections *c)

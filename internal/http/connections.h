@@ -11,6 +11,7 @@
 #define INSATSKATALOG_HTTP_CONNECTIONS_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../config/config.h"
@@ -33,6 +34,10 @@ struct connections *connections_create(const struct config *config);
  */
 #define CONNECTIONS_OPTION_COUNT 5
 void connections_options(struct connections *connections, struct MHD_OptionItem *options, size_t *count);
+
+/* Whether this is the first access-handler call of the connection's current
+ * request (true once per request line); false when the connection is untracked. */
+bool connections_first_call(struct connections *connections, struct MHD_Connection *connection);
 
 /* Stops the watchdog. Call after the daemon has stopped. Accepts NULL. */
 void connections_destroy(struct connections *connections);
