@@ -36,34 +36,43 @@ static void set_error(char *error, size_t error_size, const char *format, ...)
         error[n - 1] = '\0';
 }
 
-static PGconn *open_session(const char *url, const char *application_name, const struct db_session_settings *s,
-                            char *error, size_t error_size, bool *unusable)
+void db_connect_params_fill(struct db_connect_params *p, const char *url, const char *application_name,
+                           const struct db_session_settings *s)
 {
-    char options[1024], given[512], user_timeout[16];
+    char given[512];
     int used;
 
     url_options(url, given, sizeof(given));
-    /* UTC so every timestamp in a document reads the same on every replica. */
-    used = snprintf(options, sizeof(options), "%s-c TimeZone=UTC", given);
+    /* UTC so every timestamp in a document reads the same on every replica. At most
+     * 511 bytes of the URL's options plus ours: options[] cannot overflow. */
+    used = snprintf(p->options, sizeof(p->options), "%s-c TimeZone=UTC", given);
     if (s->statement_timeout_ms > 0)
-        used += snprintf(options + used, sizeof(options) - (size_t)used, " -c statement_timeout=%u",
+        used += snprintf(p->options + used, sizeof(p->options) - (size_t)used, " -c statement_timeout=%u",
                          s->statement_timeout_ms);
     if (s->lock_timeout_ms > 0)
-        used += snprintf(options + used, sizeof(options) - (size_t)used, " -c lock_timeout=%u", s->lock_timeout_ms);
+        used += snprintf(p->options + used, sizeof(p->options) - (size_t)used, " -c lock_timeout=%u",
+                         s->lock_timeout_ms);
     if (s->idle_in_transaction_timeout_ms > 0)
-        snprintf(options + used, sizeof(options) - (size_t)used, " -c idle_in_transaction_session_timeout=%u",
+        snprintf(p->options + used, sizeof(p->options) - (size_t)used, " -c idle_in_transaction_session_timeout=%u",
                  s->idle_in_transaction_timeout_ms);
-    snprintf(user_timeout, sizeof(user_timeout), "%u", s->tcp_user_timeout_ms);
+    snprintf(p->user_timeout, sizeof(p->user_timeout), "%u", s->tcp_user_timeout_ms);
 
     /* Keywords before "dbname" are defaults the URL overrides; those after it override the URL. */
-    const char *keys[] = { "application_name", "connect_timeout", "keepalives", "keepalives_idle",
-                           "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname", "options", NULL };
-    const char *values[] = { application_name, "3", "1", "10", "3", "3", user_timeout, url, options, NULL };
-    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    static const char *const keys[] = { "application_name", "connect_timeout", "keepalives", "keepalives_idle",
+                                        "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname",
+                                        "options", NULL };
+    const char *const values[] = { application_name, "3", "1", "10", "3", "3", p->user_timeout, url, p->options,
+                                   NULL };
+    memcpy(p->keys, keys, sizeof(keys));
+    memcpy(p->values, values, sizeof(values));
+}
 
+/* After a connection attempt: whether conn is a session this program can use. */
+static bool check_session(PGconn *conn, char *error, size_t error_size, bool *unusable)
+{
     if (conn == NULL) {
         set_error(error, error_size, "cannot connect to the database: %s", "out of memory");
-        return NULL;
+        return false;
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         const char *message = PQerrorMessage(conn);
@@ -74,8 +83,7 @@ static PGconn *open_session(const char *url, const char *application_name, const
                       "per-session options, prepares statements per connection and LISTENs", message);
         else
             set_error(error, error_size, "cannot connect to the database: %s", message);
-        PQfinish(conn);
-        return NULL;
+        return false;
     }
     const char *zone = PQparameterStatus(conn, "TimeZone");
     if (zone == NULL || strcmp(zone, "UTC") != 0) {
@@ -84,6 +92,26 @@ static PGconn *open_session(const char *url, const char *application_name, const
                   "DATABASE_URL seems to reach a pooler such as PgBouncer in transaction mode or with "
                   "ignore_startup_parameters; insatskatalog needs a direct connection or a session-mode pooler",
                   zone ? zone : "unknown");
+        return false;
+    }
+    return true;
+}
+
+bool db_session_is_usable(PGconn *conn, char *error, size_t error_size)
+{
+    bool unusable = false;
+    return check_session(conn, error, error_size, &unusable);
+}
+
+static PGconn *open_session(const char *url, const char *application_name, const struct db_session_settings *s,
+                            char *error, size_t error_size, bool *unusable)
+{
+    struct db_connect_params params;
+    PGconn *conn;
+
+    db_connect_params_fill(&params, url, application_name, s);
+    conn = PQconnectdbParams(params.keys, params.values, 1);
+    if (!check_session(conn, error, error_size, unusable)) {
         PQfinish(conn);
         return NULL;
     }

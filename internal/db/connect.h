@@ -37,6 +37,25 @@ PGconn *db_connect(const char *url, const char *application_name, const struct d
                    char *error, size_t error_size);
 
 /*
+ * The keyword/value arrays db_connect() passes to libpq, for a caller that
+ * connects another way (PQconnectStartParams with a deadline): the same
+ * settings, merged the same way. p owns the strings it points to; url and
+ * application_name are borrowed.
+ */
+struct db_connect_params {
+    const char *keys[10];
+    const char *values[10];
+    char options[1024];
+    char user_timeout[16];
+};
+void db_connect_params_fill(struct db_connect_params *p, const char *url, const char *application_name,
+                           const struct db_session_settings *settings);
+
+/* Whether a session opened from those parameters is usable (connected, and
+ * its startup options in force); when not, one sentence in error. */
+bool db_session_is_usable(PGconn *conn, char *error, size_t error_size);
+
+/*
  * Tried once at start: 1 when a session with these settings works, 0 when the
  * database cannot be reached now (the server starts anyway and retries), -1
  * when it was reached but cannot serve this program (a transaction-mode
