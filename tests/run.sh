@@ -181,7 +181,8 @@ PER_ADDRESS_LIMIT=64 run_tap "api: test_connection_abuse (per-address limit)" bu
 ratelimit_port=$(free_port)
 # It also restricts /metrics with METRICS_TOKEN.
 metrics_token=metrics-$RANDOM$RANDOM$RANDOM$RANDOM
-PORT=$ratelimit_port RATE_LIMIT_BURST=10 RATE_LIMIT_PER_SECOND=1 RATE_LIMIT_EXPENSIVE_COST=5 TRUSTED_PROXIES=127.0.0.5 \
+PORT=$ratelimit_port RATE_LIMIT_BURST=10 RATE_LIMIT_PER_SECOND=1 RATE_LIMIT_EXPENSIVE_COST=5 \
+  TRUSTED_PROXIES='192.0.2.1, 127.0.0.4/31' \
   METRICS_TOKEN=$metrics_token OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-ratelimit.log" 2>&1 &
 ratelimit_pid=$!
 if wait_for_http "http://127.0.0.1:$ratelimit_port/readyz" 20; then

@@ -21,12 +21,14 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "../log/log.h"
+#include "../validate/validate.h"
 #include "problem.h"
 
 #define STRIPES 64
 #define STRIPE_SLOTS 1024
 #define PROBES 8
-#define MAX_PROXIES 16
+#define MAX_PROXIES 32
 
 struct bucket {
     uint64_t id;         /* 0: free */
@@ -44,13 +46,19 @@ struct address {
     unsigned char bytes[16];
 };
 
+/* A trusted proxy: an address, or a network in CIDR notation (10.0.0.0/8). */
+struct network {
+    struct address base;
+    unsigned prefix_bits;
+};
+
 struct ratelimit {
     double burst;
     double per_second;
     double expensive_cost;
     char policy[96];
     size_t proxy_count;
-    struct address proxies[MAX_PROXIES];
+    struct network proxies[MAX_PROXIES];
     struct stripe stripes[STRIPES];
 };
 
@@ -118,12 +126,49 @@ static bool parse_address(const char *text, size_t length, struct address *out)
     return false;
 }
 
+static bool in_network(const struct network *n, const struct address *a)
+{
+    unsigned bits = n->prefix_bits;
+
+    if (n->base.family != a->family)
+        return false;
+    if (memcmp(n->base.bytes, a->bytes, bits / 8) != 0)
+        return false;
+    if (bits % 8 == 0)
+        return true;
+    unsigned char mask = (unsigned char)(0xff << (8 - bits % 8));
+    return (n->base.bytes[bits / 8] & mask) == (a->bytes[bits / 8] & mask);
+}
+
 static bool is_trusted_proxy(const struct ratelimit *limiter, const struct address *a)
 {
     for (size_t i = 0; i < limiter->proxy_count; i++)
-        if (limiter->proxies[i].family == a->family && memcmp(limiter->proxies[i].bytes, a->bytes, 16) == 0)
+        if (in_network(&limiter->proxies[i], a))
             return true;
     return false;
+}
+
+/* "192.0.2.7", "10.0.0.0/8", "2001:db8::/32" (IPv6 compared on its first 64 bits, as clients are). */
+static bool parse_network(const char *text, size_t length, struct network *out)
+{
+    const char *slash = memchr(text, '/', length);
+    long bits;
+
+    if (!parse_address(text, slash ? (size_t)(slash - text) : length, &out->base))
+        return false;
+    unsigned most = out->base.family == AF_INET ? 32 : 64;
+    out->prefix_bits = most;
+    if (slash == NULL)
+        return true;
+    char digits[4] = { 0 };
+    size_t count = length - (size_t)(slash + 1 - text);
+    if (count == 0 || count >= sizeof(digits))
+        return false;
+    memcpy(digits, slash + 1, count);
+    if (!validate_parse_long(digits, 0, out->base.family == AF_INET ? 32 : 128, &bits))
+        return false;
+    out->prefix_bits = (unsigned)bits < most ? (unsigned)bits : most;
+    return true;
 }
 
 /* The client's address: the peer's, or through trusted proxies the last one in X-Forwarded-For that is not one. */
@@ -219,8 +264,12 @@ struct ratelimit *ratelimit_create(const struct config *config, bool *off)
     for (const char *p = config->trusted_proxies; p != NULL && *p != '\0' && limiter->proxy_count < MAX_PROXIES;) {
         const char *comma = strchr(p, ',');
         size_t length = comma ? (size_t)(comma - p) : strlen(p);
-        if (parse_address(p, length, &limiter->proxies[limiter->proxy_count]))
+        while (length > 0 && (p[length - 1] == ' ' || p[length - 1] == '\t'))
+            length--;
+        if (parse_network(p, length, &limiter->proxies[limiter->proxy_count]))
             limiter->proxy_count++;
+        else if (length > 0)
+            log_warning("TRUSTED_PROXIES: \"%.*s\" is not an address or a network; ignored", (int)length, p);
         p = comma ? comma + 1 : p + length;
     }
     for (size_t i = 0; i < STRIPES; i++)

@@ -2,7 +2,8 @@
  * tests/api/test_rate_limit.c: a client past its budget gets 429, others do not.
  *
  * Run by tests/run.sh against a server with tight limits: RATE_LIMIT_BURST=10,
- * RATE_LIMIT_PER_SECOND=1, RATE_LIMIT_EXPENSIVE_COST=5, TRUSTED_PROXIES=127.0.0.5.
+ * RATE_LIMIT_PER_SECOND=1, RATE_LIMIT_EXPENSIVE_COST=5, TRUSTED_PROXIES='192.0.2.1, 127.0.0.4/31'
+ * (so 127.0.0.4 and 127.0.0.5 are proxies, 127.0.0.7 is not).
  * Clients are told apart by loopback source address (127.0.0.2 and up), so
  * each case starts with a full bucket.
  */
@@ -175,7 +176,7 @@ static void test_forwarded_for_counts_only_from_trusted_proxies(void **state)
     struct answer spoofed = get("127.0.0.7", "/v1/methods/fft", "X-Forwarded-For: 10.0.0.2");
     EXPECT(&e, spoofed.status == 429, "a spoofed X-Forwarded-For from 127.0.0.7: status %ld", spoofed.status);
 
-    /* 127.0.0.5 is a trusted proxy: its clients each have their own bucket. */
+    /* 127.0.0.5 is a trusted proxy (in 127.0.0.4/31): its clients each have their own bucket. */
     spend(&e, "127.0.0.5", "/v1/methods/fft", "X-Forwarded-For: 192.0.2.10", &refusal);
     struct answer next = get("127.0.0.5", "/v1/methods/fft", "X-Forwarded-For: 192.0.2.11");
     EXPECT(&e, next.status == 200, "another client behind the proxy: status %ld", next.status);
