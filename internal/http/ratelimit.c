@@ -272,8 +272,15 @@ struct ratelimit *ratelimit_create(const struct config *config, bool *off)
             log_warning("TRUSTED_PROXIES: \"%.*s\" is not an address or a network; ignored", (int)length, p);
         p = comma ? comma + 1 : p + length;
     }
+    /* Adaptive: the lock is held for a few dozen instructions, so a thread that
+     * finds it taken spins briefly instead of sleeping in the kernel (one busy
+     * client's requests all meet on one stripe). */
+    pthread_mutexattr_t attributes;
+    pthread_mutexattr_init(&attributes);
+    pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_ADAPTIVE_NP);
     for (size_t i = 0; i < STRIPES; i++)
-        pthread_mutex_init(&limiter->stripes[i].lock, NULL);
+        pthread_mutex_init(&limiter->stripes[i].lock, &attributes);
+    pthread_mutexattr_destroy(&attributes);
     return limiter;
 }
 
