@@ -68,7 +68,7 @@ INSTALL_DEPS = $(if $(filter 1,$(NO_DEPS)),@echo "install-deps (skipped: NO_DEPS
 deps:
 	$(INSTALL_DEPS)
 deps-test:
-	$(INSTALL_DEPS) --test --lint
+	$(INSTALL_DEPS) --test --lint --fuzz
 deps-lint:
 	$(INSTALL_DEPS) --lint
 deps-bench:
@@ -192,3 +192,43 @@ key:
 web:
 	@internal/web/build.sh $(BUILD)/web
 build-run build-test: web
+
+# ---- Fuzzing (safety, issue 13) ---------------------------------------------
+# libFuzzer harnesses in tests/fuzz/fuzz_*.c with clang from Debian
+# (deploy/install-deps.sh --fuzz), linked with the library built for fuzzing (ASan,
+# UBSan, coverage). `make fuzz` runs each for FUZZ_SECONDS (default 300) and
+# grows the committed corpora; `make test` builds them and runs each for a few
+# seconds. Also the server under ASan+UBSan, which tests/run.sh runs the API
+# tests against.
+FUZZ_CC     := clang
+FUZZ_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1
+FUZZ_CFLAGS  = -std=c17 -D_GNU_SOURCE -Wall -Wextra $(PKG_CFLAGS) $(FUZZ_FLAGS)
+FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ    := $(LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
+FUZZ_SECONDS ?= 300
+
+.PHONY: fuzz fuzz-deps fuzz-build build-fuzz
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC (fuzz) $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/bin/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+$(BUILD)/asan/insatskatalog: $(BUILD)/asan/cmd/insatskatalog/main.o $(SAN_OBJ)
+	@echo "LD $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz-deps:
+	$(INSTALL_DEPS) --fuzz
+fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/bin/%)
+fuzz: deps fuzz-deps
+	@$(MAKE) --no-print-directory build-fuzz
+build-fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) keep
+
+# make test: the fuzzers and the sanitized server are built too (deps-test installs clang).
+build-test: fuzz-build $(BUILD)/asan/insatskatalog

@@ -3,7 +3,7 @@
 # only missing packages are installed, and `apt-get update` runs only when
 # something is missing.
 #
-#   deploy/install-deps.sh [--test] [--lint] [--bench] [--browser]
+#   deploy/install-deps.sh [--test] [--lint] [--bench] [--browser] [--fuzz]
 #
 # Without options: what building and running need (compiler, -dev packages,
 # PostgreSQL 15). Each option adds one set on top of that:
@@ -15,6 +15,7 @@
 #              on PATH.
 #   --bench    wrk and curl                                     (make bench)
 #   --browser  Debian's chromium, for browser tests driven by puppeteer-core
+#   --fuzz     clang and its libFuzzer runtime (make fuzz, make test)
 #
 # The distribution is read from /etc/os-release; anything but Debian 12 stops
 # with an error that lists the packages (install them yourself, then run make
@@ -57,6 +58,7 @@ for arg in "$@"; do
       ;;
     --bench) packages+=(wrk curl) ;;
     --browser) packages+=(chromium fonts-liberation) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     -h | --help) usage ;;
     *) echo "install-deps: unrecognized option \"$arg\"" >&2; usage ;;
   esac

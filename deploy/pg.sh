@@ -18,6 +18,10 @@
 #
 #   postgresql://postgres@127.0.0.1:PORT/insatskatalog
 #
+# start also creates the roles insatskatalog_owner (owns the database and the
+# schema; migrations) and insatskatalog_app (the server's), see sql/0014_roles.sql;
+# their URLs are that URL with the user replaced (deploy/run.sh, tests/run.sh).
+#
 # Only the URL goes to stdout (so `url=$(deploy/pg.sh start DIR | tail -1)`
 # works); every other message goes to stderr.
 #
@@ -214,10 +218,56 @@ ensure_database() {
   local port=$1 exists
   exists=$(psql_admin "$port" -tAc "select 1 from pg_database where datname = '$DB_NAME'") ||
     die "cannot connect to the cluster on 127.0.0.1:$port as '$DB_USER'"
+  # A replica is read-only and has the primary's roles and database already.
+  [[ -n "${REPLICA_OF:-}" ]] && return 0
+  # The two roles of sql/0014_roles.sql (authentication here is trust, so no passwords).
+  psql_admin "$port" >/dev/null <<'SQL' || die "could not create the roles insatskatalog_owner and insatskatalog_app"
+SELECT 'CREATE ROLE insatskatalog_owner LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'insatskatalog_owner')
+\gexec
+SELECT 'CREATE ROLE insatskatalog_app LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'insatskatalog_app')
+\gexec
+SQL
   if [[ "$exists" != 1 ]]; then
-    psql_admin "$port" -c "create database $DB_NAME" >/dev/null || die "could not create database $DB_NAME"
-    msg "created database $DB_NAME"
+    psql_admin "$port" -c "create database $DB_NAME owner insatskatalog_owner" >/dev/null ||
+      die "could not create database $DB_NAME"
+    msg "created database $DB_NAME (owner insatskatalog_owner)"
+  else
+    own_existing_database "$port"
   fi
+}
+
+# A database made before the two roles existed (a kept .local/pg) belongs to
+# postgres: hand it and everything in schema public to insatskatalog_owner once.
+own_existing_database() {
+  local port=$1 owner
+  owner=$(psql_admin "$port" -tAc "select pg_get_userbyid(datdba) from pg_database where datname = '$DB_NAME'")
+  [[ "$owner" == insatskatalog_owner ]] && return 0
+  msg "giving database $DB_NAME (owned by $owner) to insatskatalog_owner"
+  psql_admin "$port" -c "alter database $DB_NAME owner to insatskatalog_owner" >/dev/null
+  PGCONNECT_TIMEOUT=10 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "host=127.0.0.1 port=$port user=$DB_USER dbname=$DB_NAME" \
+    >/dev/null <<'SQL' || die "could not give the objects in $DB_NAME to insatskatalog_owner"
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+               AND pg_get_userbyid(c.relowner) <> 'insatskatalog_owner' LOOP
+        EXECUTE format('ALTER %s %s OWNER TO insatskatalog_owner',
+                       CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, r.name);
+    END LOOP;
+    FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> 'insatskatalog_owner' LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO insatskatalog_owner', r.name);
+    END LOOP;
+    FOR r IN SELECT t.oid::regtype AS name, t.typtype FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+             WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')
+               AND pg_get_userbyid(t.typowner) <> 'insatskatalog_owner' LOOP
+        EXECUTE format('ALTER %s %s OWNER TO insatskatalog_owner', CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
+                       r.name);
+    END LOOP;
+END;
+$$;
+SQL
 }
 
 cmd_start() {

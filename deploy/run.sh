@@ -3,7 +3,8 @@
 #
 # Without DATABASE_URL: starts (or reuses) the project-local PostgreSQL in
 # .local/pg on PG_PORT (default 55432), and stops it again on Ctrl-C.
-# With DATABASE_URL: uses that database and starts none.
+# With DATABASE_URL: uses that database and starts none (MIGRATION_DATABASE_URL,
+# when set, is what the migrations run as).
 # Then migrates, loads the reference data and serves on PORT (default 8080).
 # In the local PostgreSQL it also loads the small, generated and fictitious
 # example provider data (sql/examples/generate.sql; rows with example = true);
@@ -46,10 +47,13 @@ fi
 if [ -z "${DATABASE_URL:-}" ]; then
   mkdir -p "$pg_dir"
   trap on_signal INT TERM; trap stop_all EXIT
-  DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "${PG_PORT:-55432}" | tail -n 1)
+  superuser_url=$(deploy/pg.sh start "$pg_dir" "${PG_PORT:-55432}" | tail -n 1)
   started_pg=yes
-  export DATABASE_URL
-  echo "run: using the local PostgreSQL at $DATABASE_URL (data in $pg_dir)" >&2
+  # The server's role and the schema owner's (sql/0014_roles.sql), not the superuser.
+  DATABASE_URL=${superuser_url/postgres@/insatskatalog_app@}
+  MIGRATION_DATABASE_URL=${superuser_url/postgres@/insatskatalog_owner@}
+  export DATABASE_URL MIGRATION_DATABASE_URL
+  echo "run: using the local PostgreSQL at $DATABASE_URL (data in $pg_dir; migrations as insatskatalog_owner)" >&2
 else
   trap on_signal INT TERM; trap stop_all EXIT
   echo "run: using DATABASE_URL; no local PostgreSQL is started" >&2
@@ -60,7 +64,12 @@ if [ "${LOAD_EXAMPLES:-}" = 1 ] || { [ "$started_pg" = yes ] && [ "${LOAD_EXAMPL
   build/insatskatalog-admin load-examples small
 fi
 
-PORT=$port OPENAPI_PATH=${OPENAPI_PATH:-openapi.yaml} build/insatskatalog &
+# The server never needs the owner's URL.
+unset MIGRATION_DATABASE_URL
+# Generous rate limits for trying the API by hand (the server's own defaults
+# are for a public address; see README, Security).
+PORT=$port OPENAPI_PATH=${OPENAPI_PATH:-openapi.yaml} RATE_LIMIT_BURST=${RATE_LIMIT_BURST:-100000} \
+  RATE_LIMIT_PER_SECOND=${RATE_LIMIT_PER_SECOND:-10000} build/insatskatalog &
 server_pid=$!
 
 # Until /healthz answers, a server that exits has failed to start: say so and

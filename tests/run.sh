@@ -82,10 +82,18 @@ wait_for_http() { # url seconds
 
 pg_port=$(free_port) && http_port=$(free_port) || { echo "test: no free port found" >&2; exit 1; }
 mkdir -p "$pg_dir"
-if ! DATABASE_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" | tail -n 1); then
+if ! SUPERUSER_URL=$(deploy/pg.sh start "$pg_dir" "$pg_port" | tail -n 1); then
   echo "test: the throwaway PostgreSQL did not start" >&2; exit 1
 fi
-export DATABASE_URL
+# As in production: the server (and the API tests' own connection) use the
+# app role, the migrations the schema owner (sql/0014_roles.sql).
+DATABASE_URL=${SUPERUSER_URL/postgres@/insatskatalog_app@}
+MIGRATION_DATABASE_URL=${SUPERUSER_URL/postgres@/insatskatalog_owner@}
+export DATABASE_URL MIGRATION_DATABASE_URL SUPERUSER_URL
+# Every server here rate-limits, but so generously that the API tests, which
+# send thousands of requests from 127.0.0.1, never meet it; the rate-limit
+# test has a server of its own with tight limits.
+export RATE_LIMIT_BURST=1000000 RATE_LIMIT_PER_SECOND=1000000
 echo "test: PostgreSQL on port $pg_port, server on port $http_port, files in $tmp"
 
 if build/insatskatalog-admin setup >"$tmp/setup.log" 2>&1; then record "migrations and reference data load" ok
@@ -109,7 +117,14 @@ if build/insatskatalog-admin key list | grep -q 'test-revoked .*revoked' \
   record "key list shows states and never a secret" ok
 else record "key list shows states and never a secret" fail; fi
 
-PORT=$http_port OPENAPI_PATH=openapi.yaml LOG_LEVEL=info build/insatskatalog >"$tmp/server.log" 2>&1 &
+# The main server, which the API tests run against, is the one built with
+# AddressSanitizer and UBSan (make test builds it; the plain one when absent):
+# a memory error or undefined behaviour a request provokes stops it and is
+# reported below. The other servers here are the plain build.
+server_bin=build/insatskatalog
+[ -x build/asan/insatskatalog ] && server_bin=build/asan/insatskatalog
+PORT=$http_port OPENAPI_PATH=openapi.yaml LOG_LEVEL=info ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+  UBSAN_OPTIONS=print_stacktrace=1 "$server_bin" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 if wait_for_http "http://127.0.0.1:$http_port/readyz" 20; then record "server starts and is ready" ok
 else record "server starts and is ready" fail "$(tail -n 5 "$tmp/server.log")"; fi
@@ -118,15 +133,70 @@ export BASE_URL=http://127.0.0.1:$http_port
 # Binaries of the sources that exist (a renamed or split test leaves a stale binary in build/).
 for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit: ${t%.c}" "build/tests/unit/${t%.c}"; done
 for src in tests/unit/test_*.c; do t=${src##*/}; run_tap "unit under ASan+UBSan: ${t%.c}" "build/asan/tests/unit/${t%.c}"; done
+
+# The libFuzzer harnesses (tests/fuzz), a few seconds each from their corpora.
+if compgen -G 'build/fuzz/bin/fuzz_*' >/dev/null; then
+  while IFS= read -r line; do
+    case $line in
+      "ok - "*) record "${line#ok - }" ok ;;
+      "not ok - "*) record "${line#not ok - }" fail ;;
+      *) echo "$line" ;;
+    esac
+  done < <(tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-5}")
+fi
 for src in tests/api/test_*.c; do
   t=${src##*/}; t=${t%.c}
-  [ "$t" = test_database_outage ] && continue
+  case $t in test_database_outage | test_statement_timeout | test_connection_abuse | test_rate_limit) continue ;; esac
   run_tap "api: $t" "build/tests/api/$t"
 done
 if [ -x build/tests/api/test_database_outage ]; then
   PG_STOP_CMD="$root/deploy/pg.sh stop $pg_dir" PG_START_CMD="$root/deploy/pg.sh start $pg_dir $pg_port" \
     run_tap "api: test_database_outage" build/tests/api/test_database_outage
 fi
+
+# The limits server: a tiny statement_timeout (a read it cannot finish in time
+# is a 503 with Retry-After instead of a hang), a 3 s request deadline and no
+# per-address limit, so one address can hold 1,500 trickling connections.
+limits_port=$(free_port)
+# Its DATABASE_URL names an application_name and options of its own, which the server must keep.
+PORT=$limits_port CACHE_MIB=0 DB_STATEMENT_TIMEOUT_MS=300 DB_LOCK_TIMEOUT_MS=0 HTTP_REQUEST_TIMEOUT_S=3 \
+  HTTP_PER_ADDRESS_CONNECTION_LIMIT=0 OPENAPI_PATH=openapi.yaml \
+  DATABASE_URL="$DATABASE_URL?application_name=ik-limits&options=-c%20work_mem%3D7MB" \
+  build/insatskatalog >"$tmp/server-limits.log" 2>&1 &
+limits_pid=$!
+if wait_for_http "http://127.0.0.1:$limits_port/readyz" 20; then
+  curl -fsS -o /dev/null "http://127.0.0.1:$limits_port/v1/methods/fft"
+  sessions=$(psql "$SUPERUSER_URL" -XAtc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ik-limits'")
+  if [ "${sessions:-0}" -ge 1 ] && curl -fsS -o /dev/null "http://127.0.0.1:$limits_port/v1/methods/fft"; then
+    record "DATABASE_URL's application_name and options are kept (merged with the server's own)" ok
+  else record "DATABASE_URL's application_name and options are kept (merged with the server's own)" fail \
+    "sessions named ik-limits: ${sessions:-none}"; fi
+  BASE_URL=http://127.0.0.1:$limits_port run_tap "api: test_statement_timeout" build/tests/api/test_statement_timeout
+  BASE_URL=http://127.0.0.1:$limits_port TRICKLE_DEADLINE_S=3 \
+    run_tap "api: test_connection_abuse (1,500 held, request deadline)" build/tests/api/test_connection_abuse
+else record "a server with DB_STATEMENT_TIMEOUT_MS=300 starts" fail "$(tail -n 3 "$tmp/server-limits.log")"; fi
+kill -TERM "$limits_pid" 2>/dev/null; wait "$limits_pid" 2>/dev/null
+PER_ADDRESS_LIMIT=64 run_tap "api: test_connection_abuse (per-address limit)" build/tests/api/test_connection_abuse
+
+# Rate limits, tight: 10 tokens, 1 a second, 5 for a read that reaches PostgreSQL.
+ratelimit_port=$(free_port)
+# It also restricts /metrics with METRICS_TOKEN.
+metrics_token=metrics-$RANDOM$RANDOM$RANDOM$RANDOM
+PORT=$ratelimit_port RATE_LIMIT_BURST=10 RATE_LIMIT_PER_SECOND=1 RATE_LIMIT_EXPENSIVE_COST=5 \
+  TRUSTED_PROXIES='192.0.2.1, 127.0.0.4/31' \
+  METRICS_TOKEN=$metrics_token OPENAPI_PATH=openapi.yaml build/insatskatalog >"$tmp/server-ratelimit.log" 2>&1 &
+ratelimit_pid=$!
+if wait_for_http "http://127.0.0.1:$ratelimit_port/readyz" 20; then
+  BASE_URL=http://127.0.0.1:$ratelimit_port run_tap "api: test_rate_limit" build/tests/api/test_rate_limit
+  without=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ratelimit_port/metrics")
+  wrong=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer not-$metrics_token" "http://127.0.0.1:$ratelimit_port/metrics")
+  with=$(curl -s -H "Authorization: Bearer $metrics_token" "http://127.0.0.1:$ratelimit_port/metrics" | grep -c '^insatskatalog_build_info')
+  if [ "$without" = 401 ] && [ "$wrong" = 401 ] && [ "$with" = 1 ]; then
+    record "METRICS_TOKEN: /metrics answers 401 without the token or with another, the metrics with it" ok
+  else record "METRICS_TOKEN: /metrics answers 401 without the token or with another, the metrics with it" fail \
+    "without $without, wrong $wrong, with $with"; fi
+else record "a server with tight rate limits starts" fail "$(tail -n 3 "$tmp/server-ratelimit.log")"; fi
+kill -TERM "$ratelimit_pid" 2>/dev/null; wait "$ratelimit_pid" 2>/dev/null
 
 # Two replicas, one truth: a write through one is seen through the other,
 # with the same new ETag, as soon as PostgreSQL's NOTIFY has reached it.
@@ -181,7 +251,7 @@ replica_port=$(free_port)
 mkdir -p "$replica_dir"
 if REPLICA_URL=$(deploy/pg.sh replica "$replica_dir" "$pg_port" "$replica_port" 2>"$tmp/replica.log" | tail -n 1); then
   read_port=$(free_port)
-  PORT=$read_port CACHE_MIB=0 DATABASE_READ_URL=$REPLICA_URL OPENAPI_PATH=openapi.yaml build/insatskatalog \
+  PORT=$read_port CACHE_MIB=0 DATABASE_READ_URL=${REPLICA_URL/postgres@/insatskatalog_app@} OPENAPI_PATH=openapi.yaml build/insatskatalog \
     >"$tmp/server-replica.log" 2>&1 &
   read_pid=$!
   if wait_for_http "http://127.0.0.1:$read_port/readyz" 20; then
@@ -281,9 +351,11 @@ else
 fi
 
 # Migrations run once however many replicas start at once (an advisory lock).
-psql "$DATABASE_URL" -Xq -c 'CREATE DATABASE concurrent_migrations' 2>/dev/null
-fresh_url=${DATABASE_URL%/*}/concurrent_migrations
-for i in 1 2 3 4; do DATABASE_URL=$fresh_url build/insatskatalog-admin migrate >"$tmp/migrate$i.log" 2>&1 & done
+psql "$SUPERUSER_URL" -Xq -c 'CREATE DATABASE concurrent_migrations OWNER insatskatalog_owner' 2>/dev/null
+fresh_url=${MIGRATION_DATABASE_URL%/*}/concurrent_migrations
+for i in 1 2 3 4; do
+  DATABASE_URL=$fresh_url MIGRATION_DATABASE_URL=$fresh_url build/insatskatalog-admin migrate >"$tmp/migrate$i.log" 2>&1 &
+done
 migrate_ok=ok
 for job in $(jobs -p); do [ "$job" = "$server_pid" ] && continue; wait "$job" || migrate_ok=fail; done
 applied=$(cat "$tmp"/migrate?.log | grep -c '^applied ')
@@ -299,7 +371,7 @@ else record "one log line per request with method, path, status and duration" fa
 
 # Secrets must never reach the log or the database.
 leaked=ok
-pg_dump --data-only "$DATABASE_URL" >"$tmp/dump.sql" 2>/dev/null && grep -q 'COPY public.api_keys' "$tmp/dump.sql" || leaked=fail
+pg_dump --data-only "$SUPERUSER_URL" >"$tmp/dump.sql" 2>/dev/null && grep -q 'COPY public.api_keys' "$tmp/dump.sql" || leaked=fail
 for key in "$ADMIN_KEY" "$MUNICIPALITY_KEY"; do
   # Keys are ik_<id>_<secret>, and a base64url secret may itself hold "_": cut after the id.
   secret=${key#ik_*_}
@@ -319,6 +391,10 @@ for _ in $(seq 1 100); do
 done
 server_pid=
 record "SIGTERM stops the server cleanly with exit status 0" "$stopped"
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/server.log"; then
+  record "the server ($server_bin) saw no memory error, leak or undefined behaviour" fail \
+    "$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/server.log")"
+else record "the server ($server_bin) saw no memory error, leak or undefined behaviour" ok; fi
 
 if PORT=$http_port DATABASE_URL=$DATABASE_URL build/insatskatalog healthcheck; then
   record "healthcheck fails once the server is gone" fail

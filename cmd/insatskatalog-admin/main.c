@@ -19,7 +19,10 @@
  *                                                   municipality:<code> or provider:<id>; EXPIRES RFC 3339
  *        insatskatalog-admin key list               list keys (never their secrets)
  *        insatskatalog-admin key revoke NAME
- * DATABASE_URL names the database; SQL_DIR (default "sql") holds the migrations.
+ * DATABASE_URL names the database (as the server's role, insatskatalog_app); migrate,
+ * load-reference, setup and load-examples connect to MIGRATION_DATABASE_URL instead
+ * (the schema owner, insatskatalog_owner) when it is set. SQL_DIR (default "sql")
+ * holds the migrations.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,19 +51,19 @@ int main(int argc, char **argv)
     if (config_load(&config, 1, stderr) != 0)
         return 2;
     if (strcmp(argv[1], "migrate") == 0 && argc == 2)
-        return db_admin_migrate(config.database_url, config.sql_dir, stdout);
+        return db_admin_migrate(config.migration_database_url, config.sql_dir, stdout);
     if (strcmp(argv[1], "load-reference") == 0 && argc == 2)
-        return db_admin_load_reference(config.database_url, config.sql_dir, stdout);
+        return db_admin_load_reference(config.migration_database_url, config.sql_dir, stdout);
     if (strcmp(argv[1], "setup") == 0 && argc == 2)
-        return db_admin_migrate(config.database_url, config.sql_dir, stdout)
-               || db_admin_load_reference(config.database_url, config.sql_dir, stdout);
+        return db_admin_migrate(config.migration_database_url, config.sql_dir, stdout)
+               || db_admin_load_reference(config.migration_database_url, config.sql_dir, stdout);
     if (strcmp(argv[1], "load-population") == 0 && argc == 3)
         return db_admin_load_population(config.database_url, argv[2], stdout);
     if (strcmp(argv[1], "load-examples") == 0 && argc <= 3) {
         if (argc == 2 || strcmp(argv[2], "small") == 0)
-            return db_admin_load_examples(config.database_url, config.sql_dir, 40, 150, 60, stdout);
+            return db_admin_load_examples(config.migration_database_url, config.sql_dir, 40, 150, 60, stdout);
         if (strcmp(argv[2], "bench") == 0)
-            return db_admin_load_examples(config.database_url, config.sql_dir, 2000, 10000, 5000, stdout);
+            return db_admin_load_examples(config.migration_database_url, config.sql_dir, 2000, 10000, 5000, stdout);
     }
     if (strcmp(argv[1], "import-offerings") == 0 && (argc == 3 || (argc == 4 && strcmp(argv[3], "--dry-run") == 0)))
         return db_admin_import_offerings(config.database_url, argv[2], argc == 4, stdout);

@@ -28,7 +28,10 @@
 #include "../../internal/file/file.h"
 #include "../../internal/http/app.h"
 #include "../../internal/http/body.h"
+#include "../../internal/http/body_gate.h"
+#include "../../internal/http/connections.h"
 #include "../../internal/http/metrics.h"
+#include "../../internal/http/ratelimit.h"
 #include "../../internal/http/routes.h"
 #include "../../internal/http/static.h"
 #include "../../internal/log/log.h"
@@ -60,7 +63,7 @@ static int run_healthcheck(unsigned port)
 }
 
 /* Room for every option http_options() sets, and for more (limits, timeouts) added beside them. */
-#define HTTP_OPTIONS_MAX 16
+#define HTTP_OPTIONS_MAX (8 + CONNECTIONS_OPTION_COUNT)
 
 /*
  * The libmicrohttpd flags and options the server starts with: every choice
@@ -71,9 +74,12 @@ static int run_healthcheck(unsigned port)
  * serving many connections; a request holds its thread while it runs, so a
  * read that waits for PostgreSQL delays the other connections of its thread
  * (the bench's mixed row measures that; see README). HTTP_THREADS=0: a thread
- * per connection, as ulfius starts by default.
+ * per connection, as ulfius starts by default. The connection limits and
+ * deadlines of http/connections.c come last: a later option overrides an
+ * earlier one.
  */
-static unsigned int http_options(const struct config *config, struct MHD_OptionItem options[HTTP_OPTIONS_MAX])
+static unsigned int http_options(const struct config *config, struct connections *connections,
+                                 struct MHD_OptionItem options[HTTP_OPTIONS_MAX])
 {
     /* MHD_USE_ITC: MHD_quiesce_daemon needs it to stop accepting while requests in flight finish. */
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
@@ -81,7 +87,6 @@ static unsigned int http_options(const struct config *config, struct MHD_OptionI
 
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL };
-    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL };
     /* libmicrohttpd zeroes a connection's whole memory pool after every
      * request (32 KiB by default, a few per cent of a cached read's CPU);
      * 16 KiB still holds request headers far beyond what clients send. */
@@ -93,14 +98,15 @@ static unsigned int http_options(const struct config *config, struct MHD_OptionI
     } else {
         flags |= MHD_USE_THREAD_PER_CONNECTION;
     }
+    connections_options(connections, options, &count);
     options[count] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
     return flags;
 }
 
-static int start_http(struct _u_instance *instance, const struct config *config)
+static int start_http(struct _u_instance *instance, const struct config *config, struct connections *connections)
 {
     struct MHD_OptionItem options[HTTP_OPTIONS_MAX];
-    unsigned int flags = http_options(config, options);
+    unsigned int flags = http_options(config, connections, options);
     return ulfius_start_framework_with_mhd_options(instance, flags, options);
 }
 
@@ -133,6 +139,7 @@ int main(int argc, char **argv)
     struct db_pool *read_pool = NULL;
     struct db_listener *listener = NULL;
     struct web_files *web = NULL;
+    struct connections *connections = NULL;
     char *openapi = NULL;
     bool instance_ready = false;
     int exit_code = 1;
@@ -168,18 +175,30 @@ int main(int argc, char **argv)
     if ((web = static_load(config.web_root)) == NULL)
         goto cleanup;
     app.web = web;
-    if ((app.pool = db_pool_create(config.database_url, config.pool_size, db_all_statements)) == NULL)
+    struct db_session_settings session = {
+        .statement_timeout_ms = config.db_statement_timeout_ms,
+        .lock_timeout_ms = config.db_lock_timeout_ms,
+        .idle_in_transaction_timeout_ms = config.db_idle_in_transaction_timeout_ms,
+        .tcp_user_timeout_ms = config.db_tcp_user_timeout_ms,
+    };
+    char db_error[512];
+    if (db_check_usable(config.database_url, &session, db_error, sizeof(db_error)) < 0) {
+        fprintf(stderr, "%s.\n", db_error);
+        exit_code = 2;
+        goto cleanup;
+    }
+    if ((app.pool = db_pool_create(config.database_url, config.pool_size, &session, db_all_statements)) == NULL)
         goto cleanup;
     app.read_pool = app.pool;
     if (config.database_read_url != NULL) {
-        if ((read_pool = db_pool_create(config.database_read_url, config.pool_size, db_all_statements)) == NULL)
+        if ((read_pool = db_pool_create(config.database_read_url, config.pool_size, &session, db_all_statements)) == NULL)
             goto cleanup;
         db_pool_set_primary(read_pool, app.pool);
         app.read_pool = read_pool;
     }
     if (config.cache_mib > 0) {
         if ((cache = db_cache_create((size_t)config.cache_mib << 20)) == NULL
-            || (listener = db_listener_start(config.database_url, cache)) == NULL)
+            || (listener = db_listener_start(config.database_url, &session, cache)) == NULL)
             goto cleanup;
         db_pool_set_cache(app.pool, cache);
         db_pool_set_cache(app.read_pool, cache);
@@ -197,10 +216,16 @@ int main(int argc, char **argv)
     instance.allowed_post_processor = U_POST_PROCESS_NONE;
     if (config.metrics && (app.metrics = metrics_create(routes_binding_count(), app.version)) == NULL)
         goto cleanup;
+    bool rate_limit_off = false;
+    if ((app.ratelimit = ratelimit_create(&config, &rate_limit_off)) == NULL && !rate_limit_off)
+        goto cleanup;
     if ((routes = routes_register(&instance, &app)) == NULL)
         goto cleanup;
     app.routes = routes;
-    if (start_http(&instance, &config) != U_OK) {
+    if ((connections = connections_create(&config)) == NULL)
+        goto cleanup;
+    body_gate_install(&app, connections);
+    if (start_http(&instance, &config, connections) != U_OK) {
         fprintf(stderr, "PORT %u cannot be listened on (is it in use?). Choose another with PORT=.\n", config.port);
         exit_code = 2;
         goto cleanup;
@@ -217,6 +242,7 @@ int main(int argc, char **argv)
 cleanup:
     if (instance_ready)
         ulfius_clean_instance(&instance);
+    connections_destroy(connections);
     routes_release(routes);
     db_listener_stop(listener);
     db_pool_destroy(read_pool);
@@ -225,6 +251,7 @@ cleanup:
     free(openapi);
     static_free(web);
     metrics_destroy(app.metrics);
+    ratelimit_destroy(app.ratelimit);
     log_close();
     return exit_code;
 }

@@ -114,6 +114,26 @@ int config_load(struct config *out, int need_database, FILE *errors)
     problems += load_log_level(out, errors);
     problems += load_switch("METRICS", "on", "on", "off", &out->metrics, errors);
     problems += load_switch("LOG_FORMAT", "text", "json", "text", &out->log_json, errors);
+    out->migration_database_url = env_or("MIGRATION_DATABASE_URL", out->database_url);
+    problems += load_uint("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000, &out->db_statement_timeout_ms, errors);
+    problems += load_uint("DB_LOCK_TIMEOUT_MS", 2000, 0, 3600000, &out->db_lock_timeout_ms, errors);
+    problems += load_uint("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 10000, 0, 3600000,
+                          &out->db_idle_in_transaction_timeout_ms, errors);
+    problems += load_uint("DB_TCP_USER_TIMEOUT_MS", 10000, 0, 3600000, &out->db_tcp_user_timeout_ms, errors);
+    problems += load_uint("HTTP_CONNECTION_LIMIT", 2000, 16, 60000, &out->http_connection_limit, errors);
+    problems += load_uint("HTTP_PER_ADDRESS_CONNECTION_LIMIT", 64, 0, 60000, &out->http_per_address_limit, errors);
+    problems += load_uint("HTTP_CONNECTION_TIMEOUT_S", 10, 1, 3600, &out->http_connection_timeout_s, errors);
+    problems += load_uint("HTTP_REQUEST_TIMEOUT_S", 30, 1, 3600, &out->http_request_timeout_s, errors);
+    problems += load_switch("RATE_LIMIT", "on", "on", "off", &out->rate_limit, errors);
+    problems += load_uint("RATE_LIMIT_BURST", 600, 1, 100000000, &out->rate_limit_burst, errors);
+    problems += load_uint("RATE_LIMIT_PER_SECOND", 20, 1, 100000000, &out->rate_limit_per_second, errors);
+    problems += load_uint("RATE_LIMIT_EXPENSIVE_COST", 10, 1, 100000, &out->rate_limit_expensive_cost, errors);
+    out->trusted_proxies = env_or("TRUSTED_PROXIES", "");
+    out->metrics_token = env_or("METRICS_TOKEN", NULL);
+    if (out->metrics_token != NULL && strlen(out->metrics_token) < 16) {
+        fprintf(errors, "METRICS_TOKEN must be at least 16 characters long.\n");
+        problems++;
+    }
     out->openapi_path = env_or("OPENAPI_PATH", "openapi.yaml");
     out->sql_dir = env_or("SQL_DIR", "sql");
     out->web_root = env_or("WEB_ROOT", "build/web");

@@ -6,6 +6,7 @@
  * checks and the constraints are PostgreSQL's, and a bad file changes nothing.
  */
 #include "admin.h"
+#include "connect.h"
 
 #include <dirent.h>
 #include <libpq-fe.h>
@@ -28,10 +29,11 @@ static const char sql_migration_record[] = "INSERT INTO schema_migrations (versi
 
 PGconn *db_admin_connect(const char *url, FILE *report)
 {
-    PGconn *conn = PQconnectdb(url);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        fprintf(report, "cannot connect to the database: %s", PQerrorMessage(conn));
-        PQfinish(conn);
+    char error[512];
+    /* No statement timeout: a migration or a large import may take long. */
+    PGconn *conn = db_connect(url, "insatskatalog-admin", &db_session_none, error, sizeof(error));
+    if (conn == NULL) {
+        fprintf(report, "%s\n", error);
         return NULL;
     }
     PQclear(PQexec(conn, "SET client_min_messages = warning"));

@@ -56,7 +56,6 @@ const struct db_statement db_catalogue_statements[] = {
       "  'next', CASE WHEN max(total) > $3::int + $2::int THEN $4::text || ($3::int + $2::int) END)::text "
       "FROM page" },
     { "ping", "SELECT 'ok'" },
-    { "current_lsn", "SELECT pg_current_wal_lsn()::text" },
     /* NULL (not 't') on a primary, which is never asked. */
     { "replica_has_replayed", "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn" },
     { NULL, NULL },

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../log/log.h"
+#include "connect.h"
 #include "pool.h"
 #include "tables.h"
 
@@ -19,18 +20,20 @@ struct db_listener {
     pthread_t thread;
     atomic_bool stopping;
     char *url;
+    struct db_session_settings settings;
     struct db_cache *cache;
 };
 
 static PGconn *connect_and_listen(const struct db_listener *listener)
 {
-    const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
-    const char *values[] = { listener->url, "insatskatalog-listener", "3", NULL };
-    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    char error[512];
+    PGconn *conn = db_connect(listener->url, "insatskatalog-listener", &listener->settings, error, sizeof(error));
     PGresult *res = NULL;
 
-    if (PQstatus(conn) != CONNECTION_OK)
-        goto fail;
+    if (conn == NULL) {
+        log_warning("%s", error);
+        return NULL;
+    }
     res = PQexec(conn, "LISTEN catalogue_changed");
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         goto fail;
@@ -46,12 +49,10 @@ fail:
  * is at least the change's: what the change touched is dropped "as of" it. */
 static void invalidate_at_current_lsn(struct db_cache *cache, PGconn *conn, uint64_t tables)
 {
-    PGresult *res = PQexec(conn, "SELECT pg_current_wal_lsn()::text");
     uint64_t lsn = 0;
 
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-        db_lsn_parse(PQgetvalue(res, 0, 0), &lsn);
-    PQclear(res);
+    if (db_current_lsn(conn, &lsn) != DB_OK)
+        lsn = 0;
     db_cache_invalidate_tables_at(cache, tables, lsn);
 }
 
@@ -93,12 +94,14 @@ static void *listen_loop(void *arg)
     return NULL;
 }
 
-struct db_listener *db_listener_start(const char *url, struct db_cache *cache)
+struct db_listener *db_listener_start(const char *url, const struct db_session_settings *settings,
+                                      struct db_cache *cache)
 {
     struct db_listener *listener = calloc(1, sizeof(*listener));
 
     if (listener == NULL || (listener->url = strdup(url)) == NULL)
         goto fail;
+    listener->settings = *settings;
     listener->cache = cache;
     atomic_init(&listener->stopping, false);
     if (pthread_create(&listener->thread, NULL, listen_loop, listener) != 0)

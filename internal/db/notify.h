@@ -7,13 +7,16 @@
 #define INSATSKATALOG_DB_NOTIFY_H
 
 #include "cache.h"
+#include "connect.h"
 
 struct db_listener;
 
-/* Starts listening on its own connection to url. Returns NULL only when the
+/* Starts listening on its own connection to url (with settings' keepalives,
+ * so a half-open connection is noticed in seconds). Returns NULL only when the
  * thread cannot be started; an unreachable database is retried every second
  * with the cache bypassed meanwhile. */
-struct db_listener *db_listener_start(const char *url, struct db_cache *cache);
+struct db_listener *db_listener_start(const char *url, const struct db_session_settings *settings,
+                                      struct db_cache *cache);
 
 /* Stops the thread and closes its connection. Accepts NULL. */
 void db_listener_stop(struct db_listener *listener);

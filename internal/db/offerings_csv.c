@@ -356,7 +356,7 @@ int db_admin_import_offerings(const char *url, const char *path, bool dry_run, F
         fprintf(report, "cannot read %s\n", path);
         goto cleanup;
     }
-    if (sodium_init() < 0 || (pool = db_pool_create(url, 1, db_all_statements)) == NULL) {
+    if (sodium_init() < 0 || (pool = db_pool_create(url, 1, &db_session_none, db_all_statements)) == NULL) {
         fprintf(report, "out of memory\n");
         goto cleanup;
     }

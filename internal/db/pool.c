@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "../log/log.h"
+#include "connect.h"
 
 /* How long a request waits for a free connection before it is answered 503. */
 #define ACQUIRE_TIMEOUT_MS 5000
@@ -56,10 +57,11 @@ struct db_pool {
     struct db_pool *primary;    /* set when this pool reads from a replica */
     struct db_probe probe;      /* readiness: its own session, see db_pool_check() */
     struct db_replica_state replica;   /* when this pool reads from a replica */
+    struct db_session_settings settings;
     struct db_slot slots[];
 };
 
-struct db_pool *db_pool_create(const char *url, unsigned size,
+struct db_pool *db_pool_create(const char *url, unsigned size, const struct db_session_settings *settings,
                                const struct db_statement *const *statement_tables)
 {
     struct db_pool *pool = calloc(1, sizeof(*pool) + size * sizeof(struct db_slot));
@@ -74,6 +76,7 @@ struct db_pool *db_pool_create(const char *url, unsigned size,
     pthread_cond_init(&pool->freed, NULL);
     pthread_mutex_init(&pool->probe.lock, NULL);
     pool->size = size;
+    pool->settings = *settings;
     pool->statement_tables = statement_tables;
     return pool;
 }
@@ -119,14 +122,11 @@ static bool prepare_statements(struct db_pool *pool, PGconn *conn)
 /* Opens a session for a slot the caller owns; NULL when the database is unreachable. */
 static PGconn *connect_session(struct db_pool *pool)
 {
-    /* UTC so every timestamp in a document reads the same on every replica. */
-    const char *keys[] = { "dbname", "application_name", "connect_timeout", "options", NULL };
-    const char *values[] = { pool->url, "insatskatalog", "3", "-c TimeZone=UTC", NULL };
-    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    char error[512];
+    PGconn *conn = db_connect(pool->url, "insatskatalog", &pool->settings, error, sizeof(error));
 
-    if (PQstatus(conn) != CONNECTION_OK) {
-        log_warning("cannot connect to the database: %s", conn ? PQerrorMessage(conn) : "out of memory");
-        PQfinish(conn);
+    if (conn == NULL) {
+        log_warning("%s", error);
         return NULL;
     }
     if (!prepare_statements(pool, conn)) {
@@ -191,31 +191,63 @@ PGconn *db_pool_acquire(struct db_pool *pool)
     }
     slot->in_use = true;
     pool->in_use++;
+    PGconn *conn = slot->conn;
     pthread_mutex_unlock(&pool->lock);
 
-    if (slot->conn != NULL && PQstatus(slot->conn) != CONNECTION_OK) {
-        PQfinish(slot->conn);
-        slot->conn = NULL;
+    /* Connecting happens outside the lock; the slot is ours, but its conn
+     * field is only written under the lock, because release() reads it. */
+    if (conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        conn = NULL;
     }
-    if (slot->conn == NULL && (slot->conn = connect_session(pool)) == NULL) {
-        pthread_mutex_lock(&pool->lock);
+    if (conn == NULL)
+        conn = connect_session(pool);
+    pthread_mutex_lock(&pool->lock);
+    slot->conn = conn;
+    if (conn == NULL) {
         slot->in_use = false;
         pool->in_use--;
         pool->errors++;
         pthread_cond_signal(&pool->freed);
-        pthread_mutex_unlock(&pool->lock);
-        return NULL;
     }
-    return slot->conn;
+    pthread_mutex_unlock(&pool->lock);
+    return conn;
+}
+
+/* Whether a returned session may serve the next request: outside any
+ * transaction. One left inside a transaction (a failed statement whose
+ * ROLLBACK was never sent or did not work) is rolled back, or closed. */
+static bool session_is_clean(PGconn *conn)
+{
+    PGTransactionStatusType state = PQtransactionStatus(conn);
+
+    if (PQstatus(conn) != CONNECTION_OK)
+        return false;
+    if (state == PQTRANS_IDLE)
+        return true;
+    if (state == PQTRANS_INTRANS || state == PQTRANS_INERROR) {
+        PGresult *res = PQexec(conn, "ROLLBACK");
+        bool rolled_back = PQresultStatus(res) == PGRES_COMMAND_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
+        PQclear(res);
+        if (rolled_back)
+            log_warning("a database session came back inside a transaction; rolled it back");
+        return rolled_back;
+    }
+    return false;   /* a query still running, or an unknown state */
 }
 
 void db_pool_release(struct db_pool *pool, PGconn *conn)
 {
     if (pool == NULL || conn == NULL)
         return;
+    bool clean = session_is_clean(conn);
     pthread_mutex_lock(&pool->lock);
     for (unsigned i = 0; i < pool->size; i++) {
         if (pool->slots[i].conn == conn && pool->slots[i].in_use) {
+            if (!clean) {
+                PQfinish(conn);   /* the next acquire reconnects this slot */
+                pool->slots[i].conn = NULL;
+            }
             pool->slots[i].in_use = false;
             pool->in_use--;
             break;
@@ -246,8 +278,11 @@ enum db_status db_status_from_result(struct db_pool *pool, PGconn *conn, const P
     enum db_status status = DB_ERROR;
 
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK || res == NULL
-        || is_sqlstate_class(sqlstate, "08") || is_sqlstate_class(sqlstate, "57") || is_sqlstate_class(sqlstate, "40"))
-        status = DB_UNAVAILABLE;   /* connection exceptions; shutdown, recovery; a deadlock: retry later */
+        || is_sqlstate_class(sqlstate, "08") || is_sqlstate_class(sqlstate, "57") || is_sqlstate_class(sqlstate, "40")
+        || (sqlstate != NULL && strcmp(sqlstate, "55P03") == 0))
+        /* connection exceptions; shutdown, recovery, statement_timeout (57014);
+         * a deadlock; lock_timeout (55P03): retry later */
+        status = DB_UNAVAILABLE;
     else if (sqlstate != NULL && (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "23503") == 0))
         status = DB_CONFLICT;
 
@@ -339,12 +374,33 @@ void db_lsn_format(uint64_t lsn, char out[DB_LSN_SIZE])
 
 enum db_status db_current_lsn(PGconn *conn, uint64_t *out)
 {
-    PGresult *res = PQexecPrepared(conn, "current_lsn", 0, NULL, NULL, NULL, 0);
+    /* Used by writes (after a commit) and the change listener, whose session
+     * prepares nothing: an unnamed statement serves both. */
+    PGresult *res = PQexecParams(conn, "SELECT pg_current_wal_lsn()::text", 0, NULL, NULL, NULL, NULL, 0);
     enum db_status status = DB_ERROR;
 
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && db_lsn_parse(PQgetvalue(res, 0, 0), out))
         status = DB_OK;
     PQclear(res);
+    return status;
+}
+
+enum db_status db_lsn_check_ahead(struct db_pool *pool, uint64_t lsn, bool *ahead)
+{
+    struct db_pool *primary = db_pool_primary(pool);
+    uint64_t current = 0;
+    enum db_status status;
+    PGconn *conn;
+
+    *ahead = false;
+    if (lsn == 0 || (pool->cache != NULL && db_cache_min_lsn(pool->cache) >= lsn))
+        return DB_OK;
+    if ((conn = db_pool_acquire(primary)) == NULL)
+        return DB_UNAVAILABLE;
+    status = db_current_lsn(conn, &current);
+    db_pool_release(primary, conn);
+    if (status == DB_OK)
+        *ahead = lsn > current;
     return status;
 }
 
@@ -462,11 +518,12 @@ static bool wait_socket(PGconn *conn, bool for_write, long long deadline_ms)
     return poll(&pfd, 1, (int)left) > 0;
 }
 
-static PGconn *probe_connect(const char *url, long long deadline_ms)
+/* The probe's session is opened like every other (db/connect.h), only without blocking. */
+static PGconn *probe_connect(const char *url, const struct db_session_settings *settings, long long deadline_ms)
 {
-    const char *keys[] = { "dbname", "application_name", NULL };
-    const char *values[] = { url, "insatskatalog-readyz", NULL };
-    PGconn *conn = PQconnectStartParams(keys, values, 1);
+    struct db_connect_params params;
+    db_connect_params_fill(&params, url, "insatskatalog-readyz", settings);
+    PGconn *conn = PQconnectStartParams(params.keys, params.values, 1);
     PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
 
     if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
@@ -516,7 +573,7 @@ enum db_status db_pool_check(struct db_pool *pool, int timeout_ms)
         pool->probe.conn = NULL;
     }
     if (pool->probe.conn == NULL)
-        pool->probe.conn = probe_connect(pool->url, deadline_ms);
+        pool->probe.conn = probe_connect(pool->url, &pool->settings, deadline_ms);
     if (pool->probe.conn != NULL) {
         if (probe_query(pool->probe.conn, deadline_ms)) {
             status = DB_OK;

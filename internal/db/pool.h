@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "connect.h"
 
 enum db_status {
     DB_OK = 0,
@@ -43,7 +44,7 @@ struct db_pool_stats {
  * statement_tables: NULL-terminated array of {NULL, NULL}-terminated tables,
  * borrowed for the pool's lifetime. Returns NULL only when out of memory.
  */
-struct db_pool *db_pool_create(const char *url, unsigned size,
+struct db_pool *db_pool_create(const char *url, unsigned size, const struct db_session_settings *settings,
                                const struct db_statement *const *statement_tables);
 
 /* Closes every connection; waits for none. Accepts NULL. */
@@ -56,8 +57,9 @@ void db_pool_destroy(struct db_pool *pool);
  */
 PGconn *db_pool_acquire(struct db_pool *pool);
 
-/* Returns a borrowed connection. Accepts NULL. A broken connection is kept
- * and reconnected by the next acquire. */
+/* Returns a borrowed connection. Accepts NULL. A session left inside a
+ * transaction is rolled back (or closed when that fails); a broken one is
+ * closed, and the next acquire of its slot reconnects. */
 void db_pool_release(struct db_pool *pool, PGconn *conn);
 
 void db_pool_get_stats(struct db_pool *pool, struct db_pool_stats *out);
@@ -113,6 +115,14 @@ void db_lsn_format(uint64_t lsn, char out[DB_LSN_SIZE]);
 
 /* The primary's current WAL position (after a commit: at least the commit's). */
 enum db_status db_current_lsn(PGconn *conn, uint64_t *out);
+
+/*
+ * Whether a client's X-Consistency-LSN lies ahead of everything the primary
+ * has written (*ahead true: it cannot have come from a write, and a read
+ * waiting for it would never be served from the cache). Asks the primary only
+ * when the cache has not already heard of a position at least that new.
+ */
+enum db_status db_lsn_check_ahead(struct db_pool *pool, uint64_t lsn, bool *ahead);
 
 /* Drops the cached documents after this process wrote, up to WAL position
  * lsn (0 when unknown). Accepts a pool without a cache. */

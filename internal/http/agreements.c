@@ -30,6 +30,9 @@ static const char *const exemptions[] = { "myndighetssamverkan", "intern upphand
 static const char *const roles[] = { "utförare", "beställare", NULL };
 static const char *const bodies[] = { "kommunfullmäktige", "kommunstyrelse", "socialnämnd", "annan nämnd", NULL };
 
+/* The most parties an agreement may list (the largest county has 49 municipalities). */
+#define PARTIES_MAX 60
+
 static const struct field_spec agreement_fields[] = {
     FIELD_SPEC_TEXT("title", true, 1, 300),
     FIELD_SPEC_TEXT("description", false, 0, 10000),
@@ -47,7 +50,7 @@ static const struct field_spec agreement_fields[] = {
     FIELD_SPEC_TEXT("delegation", false, 1, 2000),
     FIELD_SPEC_CHOICE("procurement_exemption", true, exemptions),
     FIELD_SPEC_BOOLEAN("example", false),
-    FIELD_SPEC_ARRAY("parties", true, 60),
+    FIELD_SPEC_ARRAY("parties", true, PARTIES_MAX),
     FIELD_SPEC_TEXTS("methods", false, 20, 64),
     FIELD_SPEC_TEXTS("intervention_types", false, 10, 64),
     FIELD_SPEC_END,
@@ -87,8 +90,13 @@ static void check_parties(const json_t *input, struct field_errors *errors)
     const json_t *party;
     char path[48];
 
-    if (!fields_check_nested(input, "parties", party_fields, errors) || !json_is_array(parties))
+    /* Too many parties is reported by the field table: check nothing inside them. */
+    if (!json_is_array(parties) || json_array_size(parties) > PARTIES_MAX)
         return;
+    if (!fields_check_nested(input, "parties", party_fields, errors))
+        return;
+    /* Codes are four digits here (checked above): one flag per possible code, not a pairwise search. */
+    bool seen[10000] = { false };
     json_array_foreach(parties, index, party) {
         const char *code = json_string_value(json_object_get(party, "municipality"));
         bool performer = is(party, "role", "utförare");
@@ -102,10 +110,12 @@ static void check_parties(const json_t *input, struct field_errors *errors)
         }
         performers += performer;
         orderers += !performer;
-        for (size_t j = 0; j < index; j++)
-            if (code != NULL && is(json_array_get(parties, j), "municipality", code))
-                field_errors_add(errors, "parties", "Municipality \"%s\" is a party more than once; the performer "
-                                 "cannot also be an orderer.", code);
+        int number = code != NULL ? atoi(code) : -1;
+        if (number >= 0 && number < 10000 && seen[number])
+            field_errors_add(errors, "parties", "Municipality \"%s\" is a party more than once; the performer "
+                             "cannot also be an orderer.", code);
+        else if (number >= 0 && number < 10000)
+            seen[number] = true;
         if (json_is_number(share) && (performer || !stated_shares))
             field_errors_add(errors, "parties", "Only orderers under \"fast årsavgift\" state a share_percent; "
                              "other models derive the shares.");

@@ -12,6 +12,7 @@
 #include "../db/pool.h"
 
 struct metrics;
+struct ratelimit;
 struct routes;
 struct web_files;
 
@@ -21,6 +22,7 @@ struct app {
     struct db_pool *read_pool;    /* documents: the replica pool, or the primary's */
     struct db_cache *cache;       /* NULL when CACHE_MIB=0 */
     struct metrics *metrics;      /* NULL when METRICS=off */
+    struct ratelimit *ratelimit;  /* NULL when RATE_LIMIT=off */
     const struct routes *routes;  /* set once registered, for the in-flight gauge */
     const char *openapi_yaml;     /* the contract, served at /openapi.yaml */
     size_t openapi_length;

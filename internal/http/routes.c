@@ -26,6 +26,7 @@
 #include "handlers.h"
 #include "metrics.h"
 #include "problem.h"
+#include "ratelimit.h"
 #include "router.h"
 
 /* Rows of method, template (":name" for a path parameter), handler. */
@@ -195,7 +196,8 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     u_map_put(resp->map_header, "X-Request-Id", id);
     u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(resp->map_header, "Access-Control-Expose-Headers",
-              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN, Idempotent-Replayed, Decisions-Cleared");
+              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN, Idempotent-Replayed, Decisions-Cleared, "
+              "RateLimit, RateLimit-Policy");
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
     /* Access-Control-Allow-Origin is "*" for everyone, so only Accept (JSON or
      * CSV) and Accept-Encoding (gzip, answers.h) vary the answer. */
@@ -254,11 +256,8 @@ static void handle_other_method(const struct _u_request *req, struct _u_response
 static bool admitted(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
                      const struct router_match *match)
 {
-    (void)req;
-    (void)resp;
-    (void)routes;
-    (void)match;
-    return true;
+    struct ratelimit *limiter = routes->app->ratelimit;
+    return limiter == NULL || ratelimit_admit(limiter, req, resp, match->path != NULL ? match->path->template : NULL);
 }
 
 static size_t series_of(const struct routes *routes, const struct router_match *match)
@@ -312,10 +311,18 @@ static bool route(const struct _u_request *req, struct _u_response *resp, const 
     const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
     uint64_t read_after = 0;
 
+    bool ahead = false;
+
     if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
         problem_invalid_header(resp, "X-Consistency-LSN",
                                "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
                                "such as \"0/16B3748\".");
+    else if (read_after != 0 && match->route != NULL
+             && db_lsn_check_ahead(routes->app->read_pool, read_after, &ahead) == DB_OK && ahead)
+        /* No write returned it, and a read waiting for it would bypass the cache for ever. */
+        problem_invalid_header(resp, "X-Consistency-LSN",
+                               "Header \"X-Consistency-LSN\" is ahead of every position the database has "
+                               "written; send the value a write returned.");
     else if (match->route != NULL) {
         char key[ANSWERS_KEY_MAX];
         bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;

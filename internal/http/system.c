@@ -1,10 +1,12 @@
 /*
  * internal/http/system.c: liveness, readiness, the contract and the index.
  */
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../db/catalogue.h"
 #include "handlers.h"
@@ -13,6 +15,28 @@
 #include "problem.h"
 #include "respond.h"
 #include "static.h"
+
+/* METRICS_TOKEN set: /metrics wants "Authorization: Bearer <that token>", compared in
+ * constant time; anything else is a 401 that says nothing about the metrics. */
+static bool metrics_token_accepted(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+{
+    const char *wanted = app->config->metrics_token;
+    const char *header = u_map_get_case(req->map_header, "Authorization");
+    unsigned char given_hash[crypto_generichash_BYTES], wanted_hash[crypto_generichash_BYTES];
+
+    if (wanted == NULL)
+        return true;
+    if (header != NULL && strncasecmp(header, "Bearer ", 7) == 0) {
+        /* Hashes of equal length, so the comparison takes as long whatever the token's length. */
+        crypto_generichash(given_hash, sizeof(given_hash), (const unsigned char *)header + 7, strlen(header + 7),
+                           NULL, 0);
+        crypto_generichash(wanted_hash, sizeof(wanted_hash), (const unsigned char *)wanted, strlen(wanted), NULL, 0);
+        if (sodium_memcmp(given_hash, wanted_hash, sizeof(given_hash)) == 0)
+            return true;
+    }
+    problem_unauthorized(resp, "/metrics needs \"Authorization: Bearer <METRICS_TOKEN>\".");
+    return false;
+}
 
 /* GET /healthz: the process answers. Constant, so it is also the bench ceiling. */
 void handle_healthz(const struct _u_request *req, struct _u_response *resp, const struct app *app)
@@ -86,6 +110,8 @@ void handle_metrics(const struct _u_request *req, struct _u_response *resp, cons
         problem_no_route(resp, req->url_path);
         return;
     }
+    if (!metrics_token_accepted(req, resp, app))
+        return;
     if ((out = open_memstream(&text, &length)) == NULL) {
         problem_internal(resp);
         return;
