@@ -164,6 +164,11 @@ int http_request(const char *method, const char *path_and_query, const char *con
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    /* libcurl announces a large body with "Expect: 100-continue" and by default sends it anyway
+     * after 1 s without an answer; a server that refuses the body (413, 401) answers at once, but a
+     * loaded test machine may take longer than 1 s, and a body already on its way when the server
+     * answers and closes ends in a reset instead of the answer. Wait as a patient client would. */
+    curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 10000L);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, request_headers);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
