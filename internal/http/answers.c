@@ -126,8 +126,7 @@ bool answers_serve(struct db_cache *cache, const char *key, const struct _u_requ
     return db_cache_visit(cache, key, serve, &s);
 }
 
-/* The gzip form of body, or NULL (and *length 0) when it would not be smaller. */
-static char *gzip_of(const char *body, size_t length, size_t *gzip_length)
+char *answers_gzip(const char *body, size_t length, int level, size_t *gzip_length)
 {
     z_stream stream = { 0 };
     uLong bound = compressBound((uLong)length) + 32;   /* + the gzip header and trailer */
@@ -135,7 +134,7 @@ static char *gzip_of(const char *body, size_t length, size_t *gzip_length)
 
     *gzip_length = 0;
     /* 15 + 16: a gzip wrapper with no name and no time, so every replica makes the same bytes. */
-    if (deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
     if ((out = malloc(bound)) == NULL)
         goto cleanup;
@@ -168,7 +167,7 @@ void answers_store(struct db_cache *cache, const char *key, const struct _u_resp
         goto discard;
     memcpy(a->body, resp->binary_body, a->length);
     etag_of(a->body, a->length, a->etag);
-    if (a->length >= ANSWERS_GZIP_MIN_BYTES && (a->gzip = gzip_of(a->body, a->length, &a->gzip_length)) != NULL)
+    if (a->length >= ANSWERS_GZIP_MIN_BYTES && (a->gzip = answers_gzip(a->body, a->length, 6, &a->gzip_length)) != NULL)
         etag_gzip_of(a->etag, a->gzip_etag);
     while (names[a->header_count] != NULL)
         a->header_count++;

@@ -45,6 +45,11 @@ bool answers_serve(struct db_cache *cache, const char *key, const struct _u_requ
 void answers_store(struct db_cache *cache, const char *key, const struct _u_response *resp, uint64_t tables,
                    uint64_t generation);
 
+/* The gzip form of body (zlib level 1-9), a new buffer to free(), or NULL (and
+ * *gzip_length 0) when it would not be smaller. No name and no time in the
+ * wrapper, so every replica makes the same bytes. Also for the web files. */
+char *answers_gzip(const char *body, size_t length, int level, size_t *gzip_length);
+
 /* Whether Accept-Encoding lets the answer be gzip. */
 bool answers_accept_gzip(const char *accept_encoding);
 

@@ -212,7 +212,7 @@ static void add_shared_headers(const struct _u_request *req, struct _u_response 
     if (cached || (resp->status != 200 && resp->status != 201) || resp->binary_body == NULL)
         return;
     /* A handler that knows its tag already (static files, hashed once at start) is not hashed again. */
-    char etag[ETAG_SIZE];
+    char etag[ETAG_GZIP_SIZE];   /* a static file's gzip variant may carry a longer tag */
     const char *known = u_map_get_case(resp->map_header, "ETag");
     if (known != NULL)
         snprintf(etag, sizeof(etag), "%s", known);

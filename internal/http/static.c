@@ -20,10 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
+#include "../file/file.h"
 #include "../log/log.h"
 #include "../model/etag.h"
+#include "answers.h"
 #include "handlers.h"
 #include "problem.h"
 #include "respond.h"
@@ -57,7 +58,7 @@ struct web_file {
     char *body;
     size_t length;
     char etag[ETAG_SIZE];
-    unsigned char *gzip;           /* NULL when not worth it */
+    char *gzip;                    /* NULL when not worth it */
     size_t gzip_length;
     char gzip_etag[ETAG_SIZE];
 };
@@ -112,69 +113,29 @@ static bool is_servable_name(const char *name)
     return type_of(name) >= 0;
 }
 
-/* One gzip member of body (RFC 1952), or NULL when it would not be smaller. */
-static unsigned char *gzip_of(const char *body, size_t length, size_t *out_length)
-{
-    z_stream stream = { 0 };
-    unsigned char *out = NULL;
-    uLong bound;
-
-    if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return NULL;
-    bound = deflateBound(&stream, (uLong)length);
-    if ((out = malloc(bound)) == NULL)
-        goto cleanup;
-    stream.next_in = (Bytef *)body;
-    stream.avail_in = (uInt)length;
-    stream.next_out = out;
-    stream.avail_out = (uInt)bound;
-    if (deflate(&stream, Z_FINISH) != Z_STREAM_END || stream.total_out >= length) {
-        free(out);
-        out = NULL;
-        goto cleanup;
-    }
-    *out_length = stream.total_out;
-cleanup:
-    deflateEnd(&stream);
-    return out;
-}
-
 /* Reads path into file (named name); false, with a warning, when it cannot. */
 static bool load_file(const char *path, const char *name, struct web_file *file)
 {
-    FILE *in = fopen(path, "rb");
-    long length;
     int type = type_of(name);
-    bool ok = false;
 
     memset(file, 0, sizeof(*file));
-    if (in == NULL) {
+    if ((file->body = file_read_all(path, &file->length)) == NULL) {
         log_warning("%s cannot be read: %s", path, strerror(errno));
         return false;
     }
-    if (fseek(in, 0, SEEK_END) != 0 || (length = ftell(in)) < 0 || fseek(in, 0, SEEK_SET) != 0
-        || (size_t)length > WEB_FILE_MAX_BYTES) {
-        log_warning("%s is not a regular file of at most %u bytes; not served", path, WEB_FILE_MAX_BYTES);
-        goto cleanup;
+    if (file->length > WEB_FILE_MAX_BYTES) {
+        log_warning("%s is larger than %u bytes; not served", path, WEB_FILE_MAX_BYTES);
+        free(file->body);
+        file->body = NULL;
+        return false;
     }
-    if ((file->body = malloc((size_t)length + 1)) == NULL
-        || fread(file->body, 1, (size_t)length, in) != (size_t)length)
-        goto cleanup;
     snprintf(file->name, sizeof(file->name), "%s", name);
-    file->length = (size_t)length;
     file->content_type = types[type].content_type;
     etag_of(file->body, file->length, file->etag);
     if (types[type].compress && file->length >= GZIP_MIN_BYTES
-        && (file->gzip = gzip_of(file->body, file->length, &file->gzip_length)) != NULL)
+        && (file->gzip = answers_gzip(file->body, file->length, 9, &file->gzip_length)) != NULL)
         etag_of(file->gzip, file->gzip_length, file->gzip_etag);
-    ok = true;
-cleanup:
-    fclose(in);
-    if (!ok) {
-        free(file->body);
-        file->body = NULL;
-    }
-    return ok;
+    return true;
 }
 
 /* Adds the servable files of root/sub ("" for root itself) to files. */
@@ -262,35 +223,6 @@ static const struct web_file *find(const struct web_files *files, const char *na
     return bsearch(&key, files->files, files->count, sizeof(*files->files), compare_names);
 }
 
-/* Whether Accept-Encoding allows gzip: "gzip", "x-gzip" or "*", with a q above 0. */
-static bool accepts_gzip(const struct _u_request *req)
-{
-    const char *header = u_map_get_case(req->map_header, "Accept-Encoding");
-
-    for (const char *p = header; p != NULL && *p != '\0';) {
-        const char *end = strchr(p, ',');
-        size_t length = end ? (size_t)(end - p) : strlen(p);
-        char coding[64];
-
-        if (length < sizeof(coding)) {
-            memcpy(coding, p, length);
-            coding[length] = '\0';
-            char *parameters = strchr(coding, ';');
-            if (parameters != NULL)
-                *parameters++ = '\0';
-            char *name = coding + strspn(coding, " \t");
-            name[strcspn(name, " \t")] = '\0';
-            const char *q = parameters != NULL ? strstr(parameters, "q=") : NULL;
-            bool refused = q != NULL && strtod(q + 2, NULL) <= 0;
-            if (!refused
-                && (strcasecmp(name, "gzip") == 0 || strcasecmp(name, "x-gzip") == 0 || strcmp(name, "*") == 0))
-                return true;
-        }
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
 static bool is_html(const struct web_file *file)
 {
     return strncmp(file->content_type, "text/html", 9) == 0;
@@ -303,7 +235,7 @@ static void send_file(const struct _u_request *req, struct _u_response *resp, co
         problem_no_route(resp, req->url_path);
         return;
     }
-    bool gzip = file->gzip != NULL && accepts_gzip(req);
+    bool gzip = file->gzip != NULL && answers_accept_gzip(u_map_get_case(req->map_header, "Accept-Encoding"));
     const char *etag = gzip ? file->gzip_etag : file->etag;
     const char *if_none_match = u_map_get_case(req->map_header, "If-None-Match");
 
