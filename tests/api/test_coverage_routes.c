@@ -312,7 +312,7 @@ static void test_based_on(void **state)
  * An agreement given notice counts until the day the notice gives, not after
  * (sql/0011). Given today, the 12 months' notice runs out before the 2031
  * term: no route in 2031, and "upphört" is refused until that day. (A route
- * under notice before its end is in test_agreement_notice.c.) Runs last: it
+ * under notice before its end is in test_agreement_notice_coverage.c.) Runs last: it
  * gives notice.
  */
 static void test_ended_agreements(void **state)
