@@ -26,13 +26,21 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ $# -eq 0 ]; then
   : "${BASE_URL:?BASE_URL (the test server) is needed}" "${DATABASE_URL:?DATABASE_URL is needed}"
   "$0" "$root/README.md"; readme=$?
-  restore_url=${DATABASE_URL%/*}/readme_restore
-  psql "$DATABASE_URL" -Xq -c 'DROP DATABASE IF EXISTS readme_restore' -c 'CREATE DATABASE readme_restore' 2>/dev/null
+  # As the guide says: the administrator (tests/run.sh's SUPERUSER_URL) creates an empty
+  # database owned by insatskatalog_owner, and the owner dumps and restores. DATABASE_URL is
+  # the application role, which may create no database.
+  owner_url=${MIGRATION_DATABASE_URL:-$DATABASE_URL}
+  admin_url=${SUPERUSER_URL:-$owner_url}
+  owner_clause=
+  [ -z "${SUPERUSER_URL:-}" ] || owner_clause='OWNER insatskatalog_owner'
+  restore_url=${owner_url%/*}/readme_restore
+  psql "$admin_url" -Xq -c 'DROP DATABASE IF EXISTS readme_restore' \
+    -c "CREATE DATABASE readme_restore $owner_clause" 2>/dev/null
   ops_dir=$(mktemp -d /tmp/ik-ops.XXXXXX)
-  PATH=$root/build:$PATH SQL_DIR=$root/sql RUN_DIR=$ops_dir MIGRATION_DATABASE_URL=$DATABASE_URL \
+  PATH=$root/build:$PATH SQL_DIR=$root/sql RUN_DIR=$ops_dir MIGRATION_DATABASE_URL=$owner_url \
     RESTORE_DATABASE_URL=$restore_url "$0" "$root/deploy/OPERATIONS.md"; ops=$?
   rm -rf "$ops_dir"
-  psql "$DATABASE_URL" -Xq -c 'DROP DATABASE IF EXISTS readme_restore' 2>/dev/null
+  psql "$admin_url" -Xq -c 'DROP DATABASE IF EXISTS readme_restore' 2>/dev/null
   [ "$readme" -eq 0 ] && [ "$ops" -eq 0 ]
   exit
 fi
