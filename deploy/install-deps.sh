@@ -6,7 +6,8 @@
 #   deploy/install-deps.sh [--test] [--lint] [--bench] [--browser] [--fuzz]
 #
 # Without options: what building and running need (compiler, -dev packages,
-# PostgreSQL 15). Each option adds one set on top of that:
+# PostgreSQL 15, Node.js and npm for the web page's vendored libraries). Each
+# option adds one set on top of that:
 #   --test     the C test harness (cmocka, libcurl) and curl   (make test)
 #   --lint     Node.js 20.19+ and npm for tests/lint and tests/k8s (make lint,
 #              make test). Debian 12's nodejs is 18: when the node on PATH is
@@ -34,7 +35,7 @@ NODE_VERSION=22.23.5
 die() { echo "install-deps: error: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '6,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '6,19p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -43,18 +44,20 @@ base=(
   libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev liborcania-dev libyder-dev
   libsodium-dev libcsv-dev
   postgresql-15 postgresql-client-15
+  ca-certificates
 )
+# The web page's libraries are vendored from npm when it is built (internal/web/build.sh), so
+# building needs Node.js and npm; they may come from elsewhere (nodesource, nvm): only install
+# Debian's when there is none.
+command -v node >/dev/null 2>&1 || base+=(nodejs)
+command -v npm >/dev/null 2>&1 || base+=(npm)
 packages=("${base[@]}")
 want_lint=no
 for arg in "$@"; do
   case $arg in
     --test) packages+=(libcmocka-dev libcurl4-gnutls-dev curl) ;;
     --lint)
-      want_lint=yes
-      packages+=(ca-certificates)
-      # Node.js may come from elsewhere (nodesource, nvm): only install Debian's when there is none.
-      command -v node >/dev/null 2>&1 || packages+=(nodejs)
-      command -v npm >/dev/null 2>&1 || packages+=(npm)
+      want_lint=yes   # Node.js 20.19+ (below), beyond the base set's any Node.js
       ;;
     --bench) packages+=(wrk curl) ;;
     --browser) packages+=(chromium fonts-liberation) ;;
