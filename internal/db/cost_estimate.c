@@ -1,7 +1,7 @@
 /*
  * internal/db/cost_estimate.c: the statements of GET
  * /v1/methods/{slug}/cost-estimate. The arithmetic is one SQL function,
- * cost_estimate() in sql/0016_cost_estimate.sql, so every figure in an
+ * cost_estimate() in sql/0015_cost_estimate.sql, so every figure in an
  * answer comes from one snapshot of the offerings and municipalities.
  */
 #include "cost_estimate.h"
@@ -12,7 +12,7 @@
 
 #include "../log/log.h"
 
-/* The arithmetic is sql/0016_cost_estimate.sql's: cost_estimate() gives the
+/* The arithmetic is sql/0015_cost_estimate.sql's: cost_estimate() gives the
  * document, or NULL (no row here) when the method does not exist or a
  * reference names nothing; only then is cost_estimate_unresolved() asked
  * which, so a document is never parsed to find out. */

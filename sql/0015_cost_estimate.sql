@@ -1,4 +1,4 @@
--- 0016_cost_estimate.sql: the arithmetic of GET /v1/methods/{slug}/cost-estimate
+-- 0015_cost_estimate.sql: the arithmetic of GET /v1/methods/{slug}/cost-estimate
 -- (run by internal/db/cost_estimate.c; the fields are described in openapi.yaml).
 --
 -- Parameters of both functions: $1 method slug; $2 municipality codes joined
