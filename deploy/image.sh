@@ -9,6 +9,7 @@
 #                           or, without DATABASE_URL, a throwaway one that it
 #                           starts with deploy/pg.sh on a free port and removes:
 #                           migrations, server, /readyz, /v1/methods/fft, the
+#                           page at / and /docs, the
 #                           healthcheck, SIGTERM. TAP-style ok/not ok lines;
 #                           exit status 1 if anything failed.
 #
@@ -200,9 +201,14 @@ cmd_build() {
   version=${VERSION:-$(git -C "$root" describe --always --dirty 2>/dev/null || echo dev)}
   old_id=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
   msg "building $IMAGE (version $version; bases $BUILD_BASE, $RUNTIME_BASE; isolation $ISOLATION)"
+  # Authorities this host added (a TLS-inspecting proxy's) go to the web stage's npm (Containerfile).
+  local trust=()
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null && [[ -s /etc/ssl/certs/ca-certificates.crt ]]; then
+    trust=(--secret id=hostca,src=/etc/ssl/certs/ca-certificates.crt)
+  fi
   podman build --isolation="$ISOLATION" --format docker --pull=never --layers \
     --build-arg BUILD_BASE="$BUILD_BASE" --build-arg RUNTIME_BASE="$RUNTIME_BASE" \
-    --build-arg VERSION="$version" \
+    --build-arg VERSION="$version" "${trust[@]}" \
     -f deploy/Containerfile -t "$IMAGE" . >&2 || die "podman build failed"
   new_id=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null) || die "$IMAGE missing after the build"
   # The previous build of this tag is now dangling: drop it (the layer cache stays).
@@ -391,6 +397,15 @@ cmd_test() {
     record "GET /v1/methods/fft answers 200 with FFT" ok
   else
     record "GET /v1/methods/fft answers 200 with FFT" fail "got '${code:-no answer}'; $(head -c 200 "$tmp/fft.json" 2>/dev/null)"
+  fi
+
+  # The page and the API reference travel in the image (WEB_ROOT).
+  page=$(curl -s -H 'Accept: text/html' "http://127.0.0.1:$port/" 2>/dev/null)
+  docs=$(curl -s "http://127.0.0.1:$port/docs" 2>/dev/null)
+  if grep -q '<html lang="sv"' <<<"$page" && grep -qi 'redoc' <<<"$docs"; then
+    record "the image serves the page at / and the API reference at /docs" ok
+  else
+    record "the image serves the page at / and the API reference at /docs" fail "$(head -c 200 <<<"$page")"
   fi
 
   if out=$(run_in "DATABASE_URL=$DATABASE_URL" "PORT=$port" -- /usr/local/bin/insatskatalog healthcheck 2>&1); then
