@@ -59,17 +59,19 @@ record() { # name ok|fail [detail]
 # Runs a cmocka binary with TAP output and counts its results. A binary that
 # dies before reporting (a sanitizer abort, a crash) counts as one failure.
 run_tap() { # label binary
-  local out rc ok bad
+  local out rc ok bad skip
   out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$2" 2>&1); rc=$?
   echo "# $1"
   printf '%s\n' "$out" | grep -E '^(not )?ok |^# |ERROR|runtime error|Sanitizer' | grep -v '^# \(not \)\?ok - ' | sed 's/^/    /'
   ok=$(printf '%s\n' "$out" | grep -cE '^ok [0-9]+')
-  bad=$(printf '%s\n' "$out" | grep -cE '^not ok [0-9]+')
+  # cmocka writes a skipped test as "not ok N # SKIP name": a skip, not a failure.
+  skip=$(printf '%s\n' "$out" | grep -cE '^not ok [0-9]+ # SKIP')
+  bad=$(( $(printf '%s\n' "$out" | grep -cE '^not ok [0-9]+') - skip ))
   if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
     bad=1
     printf '%s\n' "$out" | tail -n 20 | sed 's/^/    /'
   fi
-  passed=$((passed + ok)); failed=$((failed + bad))
+  passed=$((passed + ok)); failed=$((failed + bad)); skipped=$((skipped + skip))
 }
 
 wait_for_http() { # url seconds

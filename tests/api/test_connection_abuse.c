@@ -119,7 +119,14 @@ static void test_tricklers_from_one_address_do_not_starve_another(void **state)
     getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
-    assert_true(limit.rlim_cur > TRICKLERS + 64);
+    if (limit.rlim_cur <= TRICKLERS + 64) {
+        /* A container may hold the hard limit below what the case needs (make fresh-check's
+         * does); the case is then not run, and says why, instead of failing for the machine. */
+        printf("# skip: the open-file hard limit here is %llu, too low to hold %d connections\n",
+               (unsigned long long)limit.rlim_max, TRICKLERS);
+        free(fds);
+        skip();
+    }
 
     for (int i = 0; i < TRICKLERS; i++)
         if ((fds[i] = open_trickler(port)) >= 0)
