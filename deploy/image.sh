@@ -355,13 +355,15 @@ cmd_test() {
 
   pick_runner || { echo "# $passed passed, $failed failed"; return 1; }
 
-  if out=$(run_in "DATABASE_URL=$DATABASE_URL" -- /usr/local/bin/insatskatalog-admin setup 2>&1) &&
+  # Migrations run as the schema owner when there is one (MIGRATION_DATABASE_URL), the server as DATABASE_URL.
+  local migration_url=${MIGRATION_DATABASE_URL:-$DATABASE_URL}
+  if out=$(run_in "DATABASE_URL=$DATABASE_URL" "MIGRATION_DATABASE_URL=$migration_url" -- /usr/local/bin/insatskatalog-admin setup 2>&1) &&
     grep -q '^migrations: [0-9]* applied' <<<"$out"; then
     record "insatskatalog-admin setup in the image ($(grep '^migrations:' <<<"$out"))" ok
   else
     record "insatskatalog-admin setup in the image" fail "$(detail <<<"$out")"
   fi
-  if out=$(run_in "DATABASE_URL=$DATABASE_URL" -- /usr/local/bin/insatskatalog-admin migrate 2>&1) &&
+  if out=$(run_in "DATABASE_URL=$DATABASE_URL" "MIGRATION_DATABASE_URL=$migration_url" -- /usr/local/bin/insatskatalog-admin migrate 2>&1) &&
     grep -q '^migrations: 0 applied' <<<"$out"; then
     record "a second migrate in the image applies nothing" ok
   else

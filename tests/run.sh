@@ -410,7 +410,7 @@ if tests/lint/lint.sh >"$tmp/lint.log" 2>&1; then record "openapi.yaml passes th
 else record "openapi.yaml passes the OpenAPI linter" fail "$(tail -n 5 "$tmp/lint.log")"; fi
 
 if command -v podman >/dev/null 2>&1 && [ -x deploy/image.sh ]; then
-  if DATABASE_URL=$DATABASE_URL deploy/image.sh test >"$tmp/image.log" 2>&1; then record "container image test" ok
+  if DATABASE_URL=$DATABASE_URL MIGRATION_DATABASE_URL=$MIGRATION_DATABASE_URL deploy/image.sh test >"$tmp/image.log" 2>&1; then record "container image test" ok
   else record "container image test" fail "$(tail -n 5 "$tmp/image.log")"; fi
 else
   skipped=$((skipped + 1))
