@@ -127,6 +127,33 @@ bool expect_unchanged(struct expectations *e, char *(*state)(void), const char *
     return ok;
 }
 
+void expect_refused_for_privilege(struct expectations *e, const char *const *statements, size_t count,
+                                  char *(*state)(void))
+{
+    for (size_t i = 0; i < count; i++) {
+        char *before = state();
+        PQclear(PQexec(db_connection(), "BEGIN"));
+        PGresult *res = PQexec(db_connection(), statements[i]);
+        const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        EXPECT(e, PQresultStatus(res) == PGRES_FATAL_ERROR && sqlstate != NULL && strcmp(sqlstate, "42501") == 0,
+               "%s: %s (SQLSTATE %s)", statements[i], PQresStatus(PQresultStatus(res)), sqlstate ? sqlstate : "-");
+        PQclear(res);
+        PQclear(PQexec(db_connection(), "ROLLBACK"));
+        expect_unchanged(e, state, before, statements[i]);
+        free(before);
+    }
+}
+
+bool db_date(const char *expression, char out[64])
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql), "SELECT (%s)::date::text", expression);
+    char *text = db_text(sql, 0, NULL);
+    snprintf(out, 64, "%s", text ? text : "");
+    free(text);
+    return out[0] != '\0';
+}
+
 long long audit_count_for(const char *entity, const char *entity_id)
 {
     const char *params[] = { entity, entity_id };

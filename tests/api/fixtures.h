@@ -83,6 +83,18 @@ char *db_fingerprint(const char *const *tables);
  */
 bool expect_unchanged(struct expectations *e, char *(*state)(void), const char *before, const char *label);
 
+/*
+ * Runs each of statements in a transaction it rolls back, on the test's own
+ * database session, and expects PostgreSQL to refuse it for want of privilege
+ * (SQLSTATE 42501) and state() to be unchanged afterwards.
+ */
+void expect_refused_for_privilege(struct expectations *e, const char *const *statements, size_t count,
+                                  char *(*state)(void));
+
+/* A date the database computes from expression, as "YYYY-MM-DD", into out
+ * (64 bytes); false when it cannot. expression is the test's own SQL text. */
+bool db_date(const char *expression, char out[64]);
+
 /* The number of audit entries of entity/entity_id; -1 on error. */
 long long audit_count_for(const char *entity, const char *entity_id);
 

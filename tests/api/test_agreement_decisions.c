@@ -67,17 +67,6 @@ static bool record_every_decision(struct expectations *e, long long id, const ch
     return ok;
 }
 
-/* A date the database computes, as "YYYY-MM-DD", into out (64 bytes); false when it cannot. */
-static bool db_date(const char *expression, char out[64])
-{
-    char sql[200];
-    snprintf(sql, sizeof(sql), "SELECT (%s)::date::text", expression);
-    char *text = db_text(sql, 0, NULL);
-    snprintf(out, 64, "%s", text ? text : "");
-    free(text);
-    return out[0] != '\0';
-}
-
 /* ---- a change of terms ------------------------------------------------------- */
 
 /* The case: all three decide, the performer raises the fee, then tries to activate. */

@@ -41,17 +41,6 @@ static char type_slug[64];            /* the run's type (@T@) */
 static char recommendation_path[PATH_MAX_LENGTH];
 static bool recommendation_made;
 
-/* A date the database computes, as "YYYY-MM-DD", into out (64 bytes); false when it cannot. */
-static bool db_date(const char *expression, char out[64])
-{
-    char sql[200];
-    snprintf(sql, sizeof(sql), "SELECT (%s)::date::text", expression);
-    char *text = db_text(sql, 0, NULL);
-    snprintf(out, 64, "%s", text ? text : "");
-    free(text);
-    return out[0] != '\0';
-}
-
 /* The parties of BASE_FAST, with decisions as each records its own in turn. */
 #define PB_60 "{'municipality': '0380', 'role': 'beställare', 'share_percent': 60}"
 #define PB_60_DEC "{'municipality': '0380', 'role': 'beställare', 'share_percent': 60, 'decision': " DEC_SN "}"
