@@ -19,7 +19,7 @@ texts (`description`, `summary`), unless --texts is given. Where a thing is writ
 out too: inline or in components, path-level or operation-level parameters.
 
 Prints one line per difference and exits 1 if there is any; otherwise prints
-"same contract" and how many texts differ (informational), and exits 0.
+"same contract" and how many of OLD's texts NEW changed or removed (informational), and exits 0.
 Needs Python 3 with PyYAML.
 """
 import copy
@@ -176,7 +176,8 @@ def compare(old_doc, new_doc, compare_texts=False):
                 out.append("%s: removed" % where)
             else:
                 diff(out, where, oc[kind][comp], nc[kind][comp])
-    changed_texts = sum(1 for k in set(old_texts) | set(new_texts) if old_texts.get(k) != new_texts.get(k))
+    # texts of OLD that NEW changed or removed (a new component brings its own texts: not counted)
+    changed_texts = sum(1 for k in old_texts if old_texts[k] != new_texts.get(k))
     return out, changed_texts
 
 
