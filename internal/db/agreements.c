@@ -110,11 +110,11 @@ enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_req
     return db_page_fetch(pool, "agreements_list", request, out);
 }
 
-enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, uint64_t read_after,
+enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, struct db_read *read,
                                  char **out)
 {
     const char *params[] = { id, viewer };
-    return db_fetch_document(pool, read_after, "agreements_get", 2, params, out);
+    return db_fetch_document(pool, read, "agreements_get", 2, params, out);
 }
 
 /* The lifecycle: from each status, where it may go. */

@@ -35,7 +35,7 @@ char *db_agreement_allow_transition(void *context, const char *current_state, st
 enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_request *request, char **out);
 
 /* DB_NOT_FOUND also for a draft the viewer may not see. */
-enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, uint64_t read_after,
+enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, struct db_read *read,
                                  char **out);
 
 #endif

@@ -105,7 +105,7 @@ static const char sql_admin_cli_key[] =
 enum db_status db_offerings_csv_export(struct db_pool *pool, const struct db_page_request *request, char **out)
 {
     const char *params[] = { request->updated_since, request->filters[0], request->filters[1], request->filters[2] };
-    return db_fetch_document(pool, request->read_after, "offerings_csv_export", 4, params, out);
+    return db_fetch_document(pool, request->read, "offerings_csv_export", 4, params, out);
 }
 
 /*

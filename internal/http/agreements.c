@@ -239,7 +239,7 @@ static const struct list_spec municipality_agreement_list = {
 
 /* Both lists: the viewer is a filter the client cannot set, only its key. */
 static void send_agreement_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                                const struct list_spec *spec)
+                                struct db_read *read, const struct list_spec *spec)
 {
     char viewer_text[40];
     const char *viewer;
@@ -249,23 +249,26 @@ static void send_agreement_list(const struct _u_request *req, struct _u_response
         return;
     /* A constant nobody's municipality code equals stands for the public. */
     with_viewer.filters[VIEWER_FILTER].constant = viewer ? viewer : "public";
-    listing_send_page(req, resp, app, &with_viewer);
+    listing_send_page(req, resp, app, read, &with_viewer);
 }
 
 /* GET /v1/agreements?municipality=&county=&method=&status=&active_on=&updated_since=&limit=&cursor= */
-void handle_agreements_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_agreements_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                            struct db_read *read)
 {
-    send_agreement_list(req, resp, app, &agreement_list);
+    send_agreement_list(req, resp, app, read, &agreement_list);
 }
 
 /* GET /v1/municipalities/{code}/agreements?county=&method=&status=&active_on=&limit=&cursor= */
-void handle_municipality_agreements(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_municipality_agreements(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                    struct db_read *read)
 {
-    send_agreement_list(req, resp, app, &municipality_agreement_list);
+    send_agreement_list(req, resp, app, read, &municipality_agreement_list);
 }
 
 /* GET /v1/agreements/{id} */
-void handle_agreements_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_agreements_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                           struct db_read *read)
 {
     static const char *const path_params[] = { "id", NULL };
     const char *id = u_map_get(req->map_url, "id");
@@ -282,7 +285,7 @@ void handle_agreements_get(const struct _u_request *req, struct _u_response *res
         problem_not_found(resp, "agreement", "id", id);
         return;
     }
-    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", params_read_after(req),
+    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", read,
                                               &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);

@@ -21,7 +21,7 @@
 #include "respond.h"
 
 void offerings_csv_send_export(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                               const struct list_spec *spec)
+                               struct db_read *read, const struct list_spec *spec)
 {
     static const char *const paging[] = { "limit", "cursor", NULL };
     struct listing_query query;
@@ -35,7 +35,7 @@ void offerings_csv_send_export(const struct _u_request *req, struct _u_response 
                              "every matching offering, without pages.", paging[i]);
     if (!params_ok_or_problem(resp, &errors))
         return;
-    query.request.read_after = params_read_after(req);
+    query.request.read = read;
     enum db_status status = db_offerings_csv_export(app->pool, &query.request, &body);
     if (status == DB_OK)
         respond_bytes(resp, 200, "text/csv; charset=utf-8", body, strlen(body));
