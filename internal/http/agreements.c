@@ -335,7 +335,9 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
     struct db_write_result result;
     struct db_key actor;
     json_t *body = NULL;
-    const char *id, *if_match;
+    json_t *change = NULL;
+    char *change_text = NULL;
+    const char *id, *if_match, *given_by;
 
     if (!writes_writer_or_problem(req, resp, app, &lifecycle, &actor)
         || (id = writes_path_key_or_problem(req, resp, &lifecycle)) == NULL
@@ -353,14 +355,19 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
-    struct db_agreement_transition transition = { .to = to };
-    if (!notice_party_or_problem(resp, body, &actor, to, &transition.given_by))
+    if (!notice_party_or_problem(resp, body, &actor, to, &given_by))
         goto cleanup;
+    change = json_pack("{s:s, s:s?}", "to", to, "given_by", strcmp(to, "uppsagd") == 0 ? given_by : NULL);
+    if (change == NULL || (change_text = json_dumps(change, JSON_COMPACT)) == NULL) {
+        problem_internal(resp);
+        goto cleanup;
+    }
     /* The lifecycle's rules are the database layer's; a refusal comes back as facts. */
-    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, db_agreement_allow_transition, &transition,
-                 if_match, &actor, NULL, &result);
+    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, change_text, if_match, &actor, NULL, &result);
     writes_respond(req, resp, &lifecycle, &result, id, body, 200);
     db_write_result_release(&result);
 cleanup:
+    free(change_text);
+    json_decref(change);
     json_decref(body);
 }
