@@ -41,9 +41,12 @@ const struct db_statement db_catalogue_statements[] = {
     { "surveys_list", PAGE_SQL("slug", "survey_docs", "") },
     { "surveys_get", "SELECT doc::text FROM survey_docs WHERE slug = $1::text" },
     { "search",
-      "WITH q AS (SELECT swedish_prefix_query($1::text) AS query), "
-      "hits AS (SELECT d.kind, d.slug, d.title, d.summary, d.href, ts_rank(d.search, q.query) AS rank "
-      "         FROM search_documents d, q WHERE d.search @@ q.query), "
+      /* A query of stop words only ("dina") matches abbreviations (sql/0017_search_stop_words.sql). */
+      "WITH q AS (SELECT swedish_prefix_query($1::text) AS query, search_stop_word_query($1::text) AS stop), "
+      "hits AS (SELECT d.kind, d.slug, d.title, d.summary, d.href, "
+      "                CASE WHEN q.query IS NULL THEN ts_rank(d.names, q.stop) "
+      "                     ELSE ts_rank(d.search, q.query) END AS rank "
+      "         FROM search_documents d, q WHERE d.search @@ q.query OR (q.query IS NULL AND d.names @@ q.stop)), "
       "page AS (SELECT *, count(*) OVER () AS total FROM hits "
       "         ORDER BY rank DESC, kind, slug LIMIT $2::int OFFSET $3::int) "
       "SELECT json_build_object("
