@@ -94,6 +94,8 @@ const struct db_writable db_agreements_writable = {
     .update_returns_note = true,
 };
 
+static bool allows_transition(const char *input, const char *current_state, struct db_write_refusal *refusal);
+
 const struct db_writable db_agreement_transitions_writable = {
     .entity = "agreement",
     .lock_statement = "agreements_lock",
@@ -103,6 +105,7 @@ const struct db_writable db_agreement_transitions_writable = {
     .references = no_references,
     .owner_of_key_statement = "agreements_owner_of_key",
     .visible_statement = "agreements_visible",
+    .state_allows = allows_transition,
 };
 
 enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_request *request, char **out)
@@ -110,11 +113,11 @@ enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_req
     return db_page_fetch(pool, "agreements_list", request, out);
 }
 
-enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, uint64_t read_after,
+enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, struct db_read *read,
                                  char **out)
 {
     const char *params[] = { id, viewer };
-    return db_fetch_document(pool, read_after, "agreements_get", 2, params, out);
+    return db_fetch_document(pool, read, "agreements_get", 2, params, out);
 }
 
 /* The lifecycle: from each status, where it may go. */
@@ -126,15 +129,20 @@ static const struct { const char *from; const char *to[3]; } transitions[] = {
     { "upphört", { NULL } },
 };
 
-char *db_agreement_allow_transition(void *context, const char *current_state, struct db_write_refusal *refusal)
+/* db_writable.state_allows for the lifecycle: input {"to", "given_by"}, state
+ * {"status", "decisions_complete", "ends_on", "today"} (agreements_transition_state). */
+static bool allows_transition(const char *input, const char *current_state, struct db_write_refusal *refusal)
 {
-    const struct db_agreement_transition *transition = context;
-    const char *to = transition->to;
+    json_t *change = json_loads(input, 0, NULL);
     json_t *state = json_loads(current_state, 0, NULL);
+    const char *to = json_string_value(json_object_get(change, "to"));
     const char *from = json_string_value(json_object_get(state, "status"));
     bool allowed = false;
-    char *input = NULL;
 
+    if (to == NULL) {
+        refusal->kind = DB_REFUSAL_FAILED;
+        goto cleanup;
+    }
     snprintf(refusal->current_status, sizeof(refusal->current_status), "%s", from ? from : "?");
     snprintf(refusal->requested_status, sizeof(refusal->requested_status), "%s", to);
     for (size_t i = 0; from != NULL && i < sizeof(transitions) / sizeof(transitions[0]); i++) {
@@ -149,19 +157,17 @@ char *db_agreement_allow_transition(void *context, const char *current_state, st
         refusal->kind = DB_REFUSAL_ILLEGAL_TRANSITION;
     } else if (strcmp(to, "aktiv") == 0 && !json_is_true(json_object_get(state, "decisions_complete"))) {
         refusal->kind = DB_REFUSAL_DECISIONS_MISSING;
+        allowed = false;
     } else if (strcmp(to, "upphört") == 0 && json_is_string(json_object_get(state, "ends_on"))
                /* ISO dates compare as text */
                && strcmp(json_string_value(json_object_get(state, "today")),
                          json_string_value(json_object_get(state, "ends_on"))) < 0) {
         refusal->kind = DB_REFUSAL_NOT_YET_ENDED;
         snprintf(refusal->ends_on, sizeof(refusal->ends_on), "%s", json_string_value(json_object_get(state, "ends_on")));
-    } else {
-        json_t *change = json_pack("{s:s, s:s?}", "to", to, "given_by",
-                                   strcmp(to, "uppsagd") == 0 ? transition->given_by : NULL);
-        if (change == NULL || (input = json_dumps(change, JSON_COMPACT)) == NULL)
-            refusal->kind = DB_REFUSAL_FAILED;
-        json_decref(change);
+        allowed = false;
     }
+cleanup:
+    json_decref(change);
     json_decref(state);
-    return input;
+    return allowed;
 }

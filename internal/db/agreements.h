@@ -14,20 +14,12 @@
 extern const struct db_statement db_agreements_statements[];
 
 extern const struct db_writable db_agreements_writable;
-/* The lifecycle: input {"status", "decisions_complete"}, update {"to": status}. */
+/* The lifecycle: the update's input is {"to": status} (and for notice,
+ * "uppsagd", "given_by": the party that gives it, or null). Refused (a
+ * db_write_refusal) when the lifecycle does not allow the move, for "aktiv"
+ * before every party has decided, and for "upphört" before the day the notice
+ * gives. */
 extern const struct db_writable db_agreement_transitions_writable;
-
-/* A requested move, and for notice ("uppsagd") the party that gives it. */
-struct db_agreement_transition {
-    const char *to;
-    const char *given_by;
-};
-
-/* db_write_prepare_fn for db_agreement_transitions_writable: context is a
- * struct db_agreement_transition; refuses a move the lifecycle does not allow,
- * "aktiv" before every party has decided, and "upphört" before the day the
- * notice gives. */
-char *db_agreement_allow_transition(void *context, const char *current_state, struct db_write_refusal *refusal);
 
 /* Filters: municipality code, county code, method slug (or its type), effective
  * status, active_on date, viewer. DB_NOT_FOUND when the municipality filter
@@ -35,7 +27,7 @@ char *db_agreement_allow_transition(void *context, const char *current_state, st
 enum db_status db_agreements_list(struct db_pool *pool, const struct db_page_request *request, char **out);
 
 /* DB_NOT_FOUND also for a draft the viewer may not see. */
-enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, uint64_t read_after,
+enum db_status db_agreements_get(struct db_pool *pool, const char *id, const char *viewer, struct db_read *read,
                                  char **out);
 
 #endif

@@ -41,9 +41,12 @@ const struct db_statement db_catalogue_statements[] = {
     { "surveys_list", PAGE_SQL("slug", "survey_docs", "") },
     { "surveys_get", "SELECT doc::text FROM survey_docs WHERE slug = $1::text" },
     { "search",
-      "WITH q AS (SELECT swedish_prefix_query($1::text) AS query), "
-      "hits AS (SELECT d.kind, d.slug, d.title, d.summary, d.href, ts_rank(d.search, q.query) AS rank "
-      "         FROM search_documents d, q WHERE d.search @@ q.query), "
+      /* A query of stop words only ("dina") matches abbreviations (sql/0017_search_stop_words.sql). */
+      "WITH q AS (SELECT swedish_prefix_query($1::text) AS query, search_stop_word_query($1::text) AS stop), "
+      "hits AS (SELECT d.kind, d.slug, d.title, d.summary, d.href, "
+      "                CASE WHEN q.query IS NULL THEN ts_rank(d.names, q.stop) "
+      "                     ELSE ts_rank(d.search, q.query) END AS rank "
+      "         FROM search_documents d, q WHERE d.search @@ q.query OR (q.query IS NULL AND d.names @@ q.stop)), "
       "page AS (SELECT *, count(*) OVER () AS total FROM hits "
       "         ORDER BY rank DESC, kind, slug LIMIT $2::int OFFSET $3::int) "
       "SELECT json_build_object("
@@ -70,11 +73,11 @@ const struct db_statement db_geography_statements[] = {
     { NULL, NULL },
 };
 
-static enum db_status fetch_by_key(struct db_pool *pool, const char *statement, const char *key, uint64_t read_after,
+static enum db_status fetch_by_key(struct db_pool *pool, const char *statement, const char *key, struct db_read *read,
                                    char **out)
 {
     const char *params[] = { key };
-    return db_fetch_document(pool, read_after, statement, 1, params, out);
+    return db_fetch_document(pool, read, statement, 1, params, out);
 }
 
 /* Each resource: a list and a get, differing only in the statement they run. */
@@ -84,10 +87,10 @@ static enum db_status fetch_by_key(struct db_pool *pool, const char *statement, 
     {                                                                                                   \
         return db_page_fetch(pool, #resource "_list", request, out);                                    \
     }                                                                                                   \
-    enum db_status db_##resource##_get(struct db_pool *pool, const char *key, uint64_t read_after,     \
+    enum db_status db_##resource##_get(struct db_pool *pool, const char *key, struct db_read *read,    \
                                        char **out)                                                      \
     {                                                                                                   \
-        return fetch_by_key(pool, #resource "_get", key, read_after, out);                              \
+        return fetch_by_key(pool, #resource "_get", key, read, out);                                    \
     }
 
 DEFINE_LIST_AND_GET(knowledge_supports)
@@ -100,10 +103,10 @@ DEFINE_LIST_AND_GET(counties)
 DEFINE_LIST_AND_GET(municipalities)
 
 enum db_status db_search(struct db_pool *pool, const char *query, const char *limit, const char *offset,
-                         const char *next_prefix, uint64_t read_after, char **out)
+                         const char *next_prefix, struct db_read *read, char **out)
 {
     const char *params[] = { query, limit, offset, next_prefix };
-    return db_fetch_document(pool, read_after, "search", 4, params, out);
+    return db_fetch_document(pool, read, "search", 4, params, out);
 }
 
 enum db_status db_ping(struct db_pool *pool)

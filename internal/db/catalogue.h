@@ -17,35 +17,35 @@ extern const struct db_statement db_geography_statements[];
 
 /* Filters: none. */
 enum db_status db_knowledge_supports_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_knowledge_supports_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out);
+enum db_status db_knowledge_supports_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out);
 
 /* Filters: none. */
 enum db_status db_intervention_types_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_intervention_types_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out);
+enum db_status db_intervention_types_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out);
 
 /* Filters: intervention_type slug, age (integer text), available_in_sweden ("true"/"false"). */
 enum db_status db_methods_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_methods_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out);
+enum db_status db_methods_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out);
 
 /* Filters: age. */
 enum db_status db_assessment_instruments_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_assessment_instruments_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out);
+enum db_status db_assessment_instruments_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out);
 
 /* Filters: kind (a material_kind value). */
 enum db_status db_materials_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_materials_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out);
+enum db_status db_materials_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out);
 
 /* Filters: none. */
 enum db_status db_surveys_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_surveys_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out);
+enum db_status db_surveys_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out);
 
 /* Filters: none. */
 enum db_status db_counties_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_counties_get(struct db_pool *pool, const char *code, uint64_t read_after, char **out);
+enum db_status db_counties_get(struct db_pool *pool, const char *code, struct db_read *read, char **out);
 
 /* Filters: county code. */
 enum db_status db_municipalities_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_municipalities_get(struct db_pool *pool, const char *code, uint64_t read_after, char **out);
+enum db_status db_municipalities_get(struct db_pool *pool, const char *code, struct db_read *read, char **out);
 
 /*
  * Ranked Swedish full-text search over methods, intervention types,
@@ -53,7 +53,7 @@ enum db_status db_municipalities_get(struct db_pool *pool, const char *code, uin
  * next_prefix is the URL the next offset is appended to.
  */
 enum db_status db_search(struct db_pool *pool, const char *query, const char *limit, const char *offset,
-                         const char *next_prefix, uint64_t read_after, char **out);
+                         const char *next_prefix, struct db_read *read, char **out);
 
 /* SELECT 1 on a pooled connection: DB_OK when the database answers. */
 enum db_status db_ping(struct db_pool *pool);

@@ -206,8 +206,8 @@ enum db_status db_recommendations_list(struct db_pool *pool, const struct db_pag
     return db_page_fetch(pool, "recommendations_list", request, out);
 }
 
-enum db_status db_recommendations_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out)
+enum db_status db_recommendations_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out)
 {
     const char *params[] = { slug };
-    return db_fetch_document(pool, read_after, "recommendations_get", 1, params, out);
+    return db_fetch_document(pool, read, "recommendations_get", 1, params, out);
 }

@@ -19,6 +19,6 @@ extern const struct db_writable db_materials_writable;
 
 /* Filters: knowledge_support slug, intervention_type slug, strength. */
 enum db_status db_recommendations_list(struct db_pool *pool, const struct db_page_request *request, char **out);
-enum db_status db_recommendations_get(struct db_pool *pool, const char *slug, uint64_t read_after, char **out);
+enum db_status db_recommendations_get(struct db_pool *pool, const char *slug, struct db_read *read, char **out);
 
 #endif

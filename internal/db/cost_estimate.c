@@ -66,7 +66,7 @@ enum db_status db_cost_estimate(struct db_pool *pool, const struct db_cost_estim
                              query->cases, query->offering, query->on };
 
     memset(out, 0, sizeof(*out));
-    enum db_status status = db_fetch_document(pool, query->read_after, "cost_estimate", 6, params, &out->document);
+    enum db_status status = db_fetch_document(pool, query->read, "cost_estimate", 6, params, &out->document);
     if (status == DB_NOT_FOUND)
         return find_unresolved(pool, query, out);
     return status;

@@ -19,7 +19,7 @@ struct db_cost_estimate_query {
     const char *cases;            /* cases per municipality per year, "0".."10000" */
     const char *offering;         /* offering id, or NULL for the median over the method's offerings */
     const char *on;               /* "YYYY-MM-DD" the offerings must be valid on, or NULL for today */
-    uint64_t read_after;          /* the WAL position the request must read at least (0: none; see pool.h) */
+    struct db_read *read;         /* the request's reads: the position to see, what was read (pool.h) */
 };
 
 /* Zero-initialise; free with db_cost_estimate_release(). */

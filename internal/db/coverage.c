@@ -117,19 +117,19 @@ enum db_status db_coverage_municipality(struct db_pool *pool, const char *code, 
                                         char **out)
 {
     const char *params[] = { code, q->knowledge_support, q->on };
-    return db_fetch_document(pool, q->read_after, "coverage_municipality", 3, params, out);
+    return db_fetch_document(pool, q->read, "coverage_municipality", 3, params, out);
 }
 
 enum db_status db_coverage_county(struct db_pool *pool, const char *code, const struct db_coverage_query *q, bool csv,
                                   char **out)
 {
     const char *params[] = { code, q->knowledge_support, q->on };
-    return db_fetch_document(pool, q->read_after, csv ? "coverage_county_csv" : "coverage_county", 3, params, out);
+    return db_fetch_document(pool, q->read, csv ? "coverage_county_csv" : "coverage_county", 3, params, out);
 }
 
 enum db_status db_coverage_gaps(struct db_pool *pool, const char *county, const char *intervention_type,
                                 const struct db_coverage_query *q, char **out)
 {
     const char *params[] = { county, q->knowledge_support, q->on, intervention_type };
-    return db_fetch_document(pool, q->read_after, "coverage_gaps", 4, params, out);
+    return db_fetch_document(pool, q->read, "coverage_gaps", 4, params, out);
 }

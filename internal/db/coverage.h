@@ -19,7 +19,7 @@ extern const struct db_statement db_coverage_statements[];
 struct db_coverage_query {
     const char *knowledge_support;   /* slug, or NULL for the 2021 one */
     const char *on;                  /* date, or NULL for today */
-    uint64_t read_after;             /* the WAL position the request must read at least (0: none; see pool.h) */
+    struct db_read *read;            /* the request's reads: the position to see, what was read (pool.h) */
 };
 
 /* One municipality, every route. DB_NOT_FOUND: no such municipality or knowledge support. */

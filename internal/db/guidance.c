@@ -120,10 +120,10 @@ const struct db_statement db_guidance_statements[] = {
 enum db_status db_guidance(struct db_pool *pool, const struct db_guidance_query *q, char **out)
 {
     const char *params[] = { q->municipality, NULL, q->on, q->age, q->risk, q->needs };
-    return db_fetch_document(pool, q->read_after, "guidance", 6, params, out);
+    return db_fetch_document(pool, q->read, "guidance", 6, params, out);
 }
 
-enum db_status db_guidance_rules(struct db_pool *pool, uint64_t read_after, char **out)
+enum db_status db_guidance_rules(struct db_pool *pool, struct db_read *read, char **out)
 {
-    return db_fetch_document(pool, read_after, "guidance_rules", 0, NULL, out);
+    return db_fetch_document(pool, read, "guidance_rules", 0, NULL, out);
 }

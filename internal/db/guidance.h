@@ -19,13 +19,13 @@ struct db_guidance_query {
     const char *needs;          /* need-area slugs joined by ",", or NULL */
     const char *municipality;   /* code, or NULL */
     const char *on;             /* "YYYY-MM-DD", or NULL for today */
-    uint64_t read_after;        /* the WAL position the request must read at least (0: none; see pool.h) */
+    struct db_read *read;       /* the request's reads: the position to see, what was read (pool.h) */
 };
 
 /* The guidance document. DB_NOT_FOUND: the municipality does not exist. */
 enum db_status db_guidance(struct db_pool *pool, const struct db_guidance_query *q, char **out);
 
 /* The RBM rule table and the need areas, as one document. */
-enum db_status db_guidance_rules(struct db_pool *pool, uint64_t read_after, char **out);
+enum db_status db_guidance_rules(struct db_pool *pool, struct db_read *read, char **out);
 
 #endif

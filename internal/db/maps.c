@@ -92,11 +92,11 @@ enum db_status db_map_municipalities(struct db_pool *pool, const struct db_map_q
                                      const char **missing)
 {
     const char *params[] = { q->county, q->knowledge_support, q->on, q->intervention_type };
-    return take_map(db_fetch_document(pool, q->read_after, "map_municipalities", 4, params, out), out, missing);
+    return take_map(db_fetch_document(pool, q->read, "map_municipalities", 4, params, out), out, missing);
 }
 
 enum db_status db_map_counties(struct db_pool *pool, const struct db_map_query *q, char **out, const char **missing)
 {
     const char *params[] = { q->county, q->knowledge_support, q->on, q->intervention_type };
-    return take_map(db_fetch_document(pool, q->read_after, "map_counties", 4, params, out), out, missing);
+    return take_map(db_fetch_document(pool, q->read, "map_counties", 4, params, out), out, missing);
 }

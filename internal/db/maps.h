@@ -17,7 +17,7 @@ struct db_map_query {
     const char *intervention_type;   /* slug, or NULL for every recommended type */
     const char *knowledge_support;   /* slug, or NULL for the 2021 one */
     const char *on;                  /* "YYYY-MM-DD", or NULL for today */
-    uint64_t read_after;             /* the WAL position the request must read at least (0: none; see pool.h) */
+    struct db_read *read;            /* the request's reads: the position to see, what was read (pool.h) */
 };
 
 /* One feature per municipality, in code order. On DB_OK exactly one of *out

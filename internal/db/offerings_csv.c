@@ -105,7 +105,7 @@ static const char sql_admin_cli_key[] =
 enum db_status db_offerings_csv_export(struct db_pool *pool, const struct db_page_request *request, char **out)
 {
     const char *params[] = { request->updated_since, request->filters[0], request->filters[1], request->filters[2] };
-    return db_fetch_document(pool, request->read_after, "offerings_csv_export", 4, params, out);
+    return db_fetch_document(pool, request->read, "offerings_csv_export", 4, params, out);
 }
 
 /*
@@ -136,7 +136,7 @@ static PGresult *run_statement(struct db_pool *pool, PGconn *conn, const char *s
  * a provider other than the one a "provider:<id>" key may write.
  */
 static bool resolve_references(struct db_pool *pool, PGconn *conn, json_t *rows, const struct db_key *actor,
-                               struct validate_csv_errors *errors, enum db_csv_outcome *outcome)
+                               struct field_errors *errors, enum db_csv_outcome *outcome)
 {
     const char *owner = NULL;
     if (db_key_scope(actor, &owner) != DB_SCOPE_PROVIDER)
@@ -236,7 +236,7 @@ void db_offerings_csv_import(struct db_pool *pool, const char *data, size_t leng
     if (!resolve_references(pool, conn, rows, actor, &out->errors, &out->outcome))
         goto cleanup;
     if (out->errors.total > 0) {
-        validate_csv_errors_sort(&out->errors);
+        field_errors_sort_by_place(&out->errors);
         out->outcome = DB_CSV_INVALID;
         goto cleanup;
     }
@@ -285,7 +285,7 @@ cleanup:
 
 void db_csv_import_result_release(struct db_csv_import_result *result)
 {
-    validate_csv_errors_release(&result->errors);
+    field_errors_release(&result->errors);
 }
 
 /* ---- the admin command -------------------------------------------------- */
@@ -327,15 +327,14 @@ static bool admin_cli_actor(struct db_pool *pool, struct db_key *out, FILE *repo
     return ok;
 }
 
-static void report_errors(const struct validate_csv_errors *errors, const char *path, FILE *report)
+static void report_errors(const struct field_errors *errors, const char *path, FILE *report)
 {
     for (size_t i = 0; i < errors->count; i++) {
-        const struct validate_csv_error *e = &errors->items[i];
+        const struct field_error *e = &errors->items[i];
         if (e->column == 0)
-            fprintf(report, "row %ld: %s\n", e->row, e->error.message);
+            fprintf(report, "row %ld: %s\n", e->row, e->message);
         else
-            fprintf(report, "row %ld, column %d (%s): %s\n", e->row, e->column,
-                    validate_offerings_csv_column_name(e->column), e->error.message);
+            fprintf(report, "row %ld, column %d (%s): %s\n", e->row, e->column, e->field, e->message);
     }
     if (errors->total > errors->count)
         fprintf(report, "... and %zu more errors\n", errors->total - errors->count);

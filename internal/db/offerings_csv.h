@@ -35,7 +35,7 @@ enum db_csv_outcome {
 struct db_csv_import_result {
     enum db_csv_outcome outcome;
     size_t created, updated, unchanged;
-    struct validate_csv_errors errors;   /* INVALID: every problem; release with db_csv_import_result_release */
+    struct field_errors errors;         /* INVALID: every problem; release with db_csv_import_result_release */
 };
 
 /*

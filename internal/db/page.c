@@ -22,7 +22,7 @@ enum db_status db_page_fetch(struct db_pool *pool, const char *statement,
 {
     const char *params[DB_PAGE_MAX_FILTERS + 4];
     int count = page_params(request, params);
-    return db_fetch_document(pool, request->read_after, statement, count, params, out);
+    return db_fetch_document(pool, request->read, statement, count, params, out);
 }
 
 enum db_status db_page_fetch_uncached(struct db_pool *pool, const char *statement,

@@ -20,7 +20,7 @@ struct db_page_request {
     const char *cursor;          /* last key of the previous page, or NULL */
     const char *limit;           /* decimal text, already validated */
     const char *next_prefix;     /* URL that the next cursor is appended to */
-    uint64_t read_after;         /* the WAL position the request must read at least (0: none; see pool.h) */
+    struct db_read *read;        /* the request's reads: the position to see, what was read (pool.h) */
 };
 
 /* A list keyed by a numeric id: VIEW has id, updated_at and doc; FILTERS

@@ -103,10 +103,10 @@ const struct db_statement db_partners_statements[] = {
     { NULL, NULL },
 };
 
-enum db_status db_neighbours(struct db_pool *pool, uint64_t read_after, const char *code, char **out)
+enum db_status db_neighbours(struct db_pool *pool, struct db_read *read, const char *code, char **out)
 {
     const char *params[] = { code };
-    return db_fetch_document(pool, read_after, "neighbours", 1, params, out);
+    return db_fetch_document(pool, read, "neighbours", 1, params, out);
 }
 
 /* "0380,0381" as ["0380", "0381"]; NULL when out of memory. */
@@ -190,7 +190,7 @@ enum db_status db_partners(struct db_pool *pool, const struct db_partners_query 
     enum db_status status;
 
     memset(out, 0, sizeof(*out));
-    if ((status = db_fetch_document(pool, q->read_after, "partners", 6, params, &text)) != DB_OK)
+    if ((status = db_fetch_document(pool, q->read, "partners", 6, params, &text)) != DB_OK)
         goto cleanup;
     status = DB_ERROR;
     if ((document = json_loads(text, 0, NULL)) == NULL) {

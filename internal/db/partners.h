@@ -13,7 +13,7 @@
 extern const struct db_statement db_partners_statements[];
 
 /* The neighbours document. DB_NOT_FOUND: no municipality has the code. */
-enum db_status db_neighbours(struct db_pool *pool, uint64_t read_after, const char *code, char **out);
+enum db_status db_neighbours(struct db_pool *pool, struct db_read *read, const char *code, char **out);
 
 /* The parameters as checked text (the handler validates every one). */
 struct db_partners_query {
@@ -22,7 +22,7 @@ struct db_partners_query {
     const char *method;              /* slug, or NULL when intervention_type is given */
     const char *radius_km;           /* "1".."1000" */
     const char *on;                  /* "YYYY-MM-DD", or NULL for today */
-    uint64_t read_after;             /* the WAL position the request must read at least (0: none; see pool.h) */
+    struct db_read *read;            /* the request's reads: the position to see, what was read (pool.h) */
 };
 
 /* Zero-initialise; free with db_partners_release(). */

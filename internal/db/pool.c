@@ -11,7 +11,6 @@
 #include "tables.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -22,6 +21,7 @@
 
 #include "../log/log.h"
 #include "connect.h"
+#include "readiness.h"
 
 /* How long a request waits for a free connection before it is answered 503. */
 #define ACQUIRE_TIMEOUT_MS 5000
@@ -29,12 +29,6 @@
 struct db_slot {
     PGconn *conn;
     bool in_use;
-};
-
-/* The one session /readyz uses, so a check never queues behind the pool. */
-struct db_probe {
-    pthread_mutex_t lock;       /* one check at a time; held only by checks */
-    PGconn *conn;
 };
 
 /* Whether a replica pool's replica answers (see read_replica_or_primary()). */
@@ -74,7 +68,7 @@ struct db_pool *db_pool_create(const char *url, unsigned size, const struct db_s
     }
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->freed, NULL);
-    pthread_mutex_init(&pool->probe.lock, NULL);
+    db_probe_init(&pool->probe);
     pool->size = size;
     pool->settings = *settings;
     pool->statement_tables = statement_tables;
@@ -87,8 +81,7 @@ void db_pool_destroy(struct db_pool *pool)
         return;
     for (unsigned i = 0; i < pool->size; i++)
         PQfinish(pool->slots[i].conn);
-    PQfinish(pool->probe.conn);
-    pthread_mutex_destroy(&pool->probe.lock);
+    db_probe_destroy(&pool->probe);
     pthread_cond_destroy(&pool->freed);
     pthread_mutex_destroy(&pool->lock);
     free(pool->url);
@@ -149,24 +142,8 @@ static struct timespec deadline_in_ms(long ms)
     return ts;
 }
 
-/* What the current request has read (see db_request_reads_begin in pool.h). */
-static _Thread_local struct db_request_reads request_reads;
-static _Thread_local bool inside_document;
-
-void db_request_reads_begin(void)
-{
-    request_reads = (struct db_request_reads){ .tables = 0 };
-}
-
-struct db_request_reads db_request_reads_end(void)
-{
-    return request_reads;
-}
-
 PGconn *db_pool_acquire(struct db_pool *pool)
 {
-    if (!inside_document)
-        request_reads.other++;   /* a query that is not a cached document's */
     struct timespec deadline = deadline_in_ms(ACQUIRE_TIMEOUT_MS);
     struct db_slot *slot = NULL;
 
@@ -433,13 +410,6 @@ static bool replica_has_replayed(struct db_pool *replica, uint64_t lsn)
  */
 #define REPLICA_RETRY_MS 5000
 
-static long long monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether this read should try the replica: it answers, or it is time to try it again. */
 static bool replica_worth_trying(struct db_pool *replica)
 {
@@ -449,8 +419,8 @@ static bool replica_worth_trying(struct db_pool *replica)
     if (!atomic_load(&st->away))
         return true;
     /* One reader wins the retry; the others keep reading from the primary. */
-    return monotonic_ms() >= retry_at
-           && atomic_compare_exchange_strong(&st->retry_at_ms, &retry_at, monotonic_ms() + REPLICA_RETRY_MS);
+    return db_clock_ms() >= retry_at
+           && atomic_compare_exchange_strong(&st->retry_at_ms, &retry_at, db_clock_ms() + REPLICA_RETRY_MS);
 }
 
 static void replica_answered(struct db_pool *replica)
@@ -461,7 +431,7 @@ static void replica_answered(struct db_pool *replica)
 
 static void replica_failed(struct db_pool *replica)
 {
-    atomic_store(&replica->replica.retry_at_ms, monotonic_ms() + REPLICA_RETRY_MS);
+    atomic_store(&replica->replica.retry_at_ms, db_clock_ms() + REPLICA_RETRY_MS);
     if (!atomic_exchange(&replica->replica.away, true))
         log_warning("the read replica does not answer; reads go to the primary until it does (tried every %d ms)",
                     REPLICA_RETRY_MS);
@@ -499,93 +469,9 @@ bool db_pool_get_replica_stats(struct db_pool *pool, bool *away, unsigned long *
     return true;
 }
 
-/* ---- readiness ----------------------------------------------------------------
- * /readyz runs on its own session, not a pool slot: with every slot busy it
- * would otherwise wait ACQUIRE_TIMEOUT_MS for one, longer than a probe waits,
- * and a busy pod would be taken out of service for being busy. Connecting and
- * the query are non-blocking with one deadline, so a hung network costs a
- * check timeout_ms, never more (name resolution aside).
- */
-
-/* Waits until conn's socket is ready for what libpq asked, or the deadline. */
-static bool wait_socket(PGconn *conn, bool for_write, long long deadline_ms)
-{
-    long long left = deadline_ms - monotonic_ms();
-    struct pollfd pfd = { .fd = PQsocket(conn), .events = for_write ? POLLOUT : POLLIN };
-
-    if (left <= 0 || pfd.fd < 0)
-        return false;
-    return poll(&pfd, 1, (int)left) > 0;
-}
-
-/* The probe's session is opened like every other (db/connect.h), only without blocking. */
-static PGconn *probe_connect(const char *url, const struct db_session_settings *settings, long long deadline_ms)
-{
-    struct db_connect_params params;
-    db_connect_params_fill(&params, url, "insatskatalog-readyz", settings);
-    PGconn *conn = PQconnectStartParams(params.keys, params.values, 1);
-    PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
-
-    if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
-        goto failed;
-    while (polling != PGRES_POLLING_OK) {
-        if (polling == PGRES_POLLING_FAILED || !wait_socket(conn, polling == PGRES_POLLING_WRITING, deadline_ms))
-            goto failed;
-        polling = PQconnectPoll(conn);
-    }
-    return conn;
-failed:
-    log_warning("readiness: cannot connect to the database: %s",
-                conn ? PQerrorMessage(conn) : "out of memory");
-    PQfinish(conn);
-    return NULL;
-}
-
-/* Runs SELECT 1 on the probe session before the deadline. */
-static bool probe_query(PGconn *conn, long long deadline_ms)
-{
-    PGresult *res;
-    bool ok = true;
-
-    if (!PQsendQuery(conn, "SELECT 1"))
-        return false;
-    for (;;) {
-        /* PQgetResult blocks unless the whole next result (or the end) has arrived. */
-        while (PQisBusy(conn)) {
-            if (!wait_socket(conn, false, deadline_ms) || !PQconsumeInput(conn))
-                return false;
-        }
-        if ((res = PQgetResult(conn)) == NULL)
-            return ok;
-        ok = ok && PQresultStatus(res) == PGRES_TUPLES_OK;
-        PQclear(res);
-    }
-}
-
 enum db_status db_pool_check(struct db_pool *pool, int timeout_ms)
 {
-    long long deadline_ms = monotonic_ms() + timeout_ms;
-    enum db_status status = DB_UNAVAILABLE;
-
-    pthread_mutex_lock(&pool->probe.lock);
-    if (pool->probe.conn != NULL && PQstatus(pool->probe.conn) != CONNECTION_OK) {
-        PQfinish(pool->probe.conn);
-        pool->probe.conn = NULL;
-    }
-    if (pool->probe.conn == NULL)
-        pool->probe.conn = probe_connect(pool->url, &pool->settings, deadline_ms);
-    if (pool->probe.conn != NULL) {
-        if (probe_query(pool->probe.conn, deadline_ms)) {
-            status = DB_OK;
-        } else {
-            /* Timed out or broken: a half-read answer must not meet the next check. */
-            log_warning("readiness: the database did not answer within %d ms", timeout_ms);
-            PQfinish(pool->probe.conn);
-            pool->probe.conn = NULL;
-        }
-    }
-    pthread_mutex_unlock(&pool->probe.lock);
-    return status;
+    return db_probe_check(&pool->probe, pool->url, &pool->settings, timeout_ms);
 }
 
 void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache)
@@ -609,9 +495,10 @@ void db_pool_invalidate_tables_at(struct db_pool *pool, uint64_t tables, uint64_
         db_cache_invalidate_tables_at(pool->cache, tables, lsn);
 }
 
-enum db_status db_fetch_document(struct db_pool *pool, uint64_t read_after, const char *statement, int param_count,
+enum db_status db_fetch_document(struct db_pool *pool, struct db_read *read, const char *statement, int param_count,
                                  const char *const *params, char **out)
 {
+    uint64_t read_after = read != NULL ? read->read_after : 0;
     enum db_status status;
     uint64_t generation = UINT64_MAX;
     uint64_t cache_lsn = 0;
@@ -620,9 +507,10 @@ enum db_status db_fetch_document(struct db_pool *pool, uint64_t read_after, cons
     bool cacheable = pool->cache != NULL && (read_after == 0 || db_cache_min_lsn(pool->cache) >= read_after);
     uint64_t tables = db_statement_tables(statement);
 
-    request_reads.documents++;
-    request_reads.tables |= tables;
-
+    if (read != NULL) {
+        read->documents++;
+        read->tables |= tables;
+    }
     *out = NULL;
     if (cacheable && (key = db_cache_key(statement, param_count, params)) != NULL) {
         if (db_cache_get(pool->cache, key, out)) {
@@ -641,13 +529,10 @@ enum db_status db_fetch_document(struct db_pool *pool, uint64_t read_after, cons
         cache_lsn = db_cache_min_lsn(pool->cache);
     }
     uint64_t must_see = read_after > cache_lsn ? read_after : cache_lsn;
-    bool was_inside = inside_document;
-    inside_document = true;
     if (pool->primary != NULL)
         status = read_replica_or_primary(pool, must_see, statement, param_count, params, out);
     else
         status = db_fetch_text(pool, statement, param_count, params, out);
-    inside_document = was_inside;
     if (status == DB_OK && key != NULL && generation != UINT64_MAX)
         db_cache_put(pool->cache, key, *out, tables, generation);
     if (key != NULL)

@@ -132,29 +132,29 @@ void db_pool_invalidate_cache(struct db_pool *pool);   /* the same, position unk
 void db_pool_invalidate_tables_at(struct db_pool *pool, uint64_t tables, uint64_t lsn);
 
 /*
- * What one request read, so the HTTP layer can tell whether its answer may
- * be cached as a whole: only when every query it made was a cached
- * document's (db_fetch_document), and then it depends on tables. Thread-
- * local, like db_request_set_read_after: begin before the handler runs.
+ * One request's reads of cached documents, passed down by the HTTP layer
+ * with every document read it makes. In: the WAL position the request must
+ * read at least (the X-Consistency-LSN a client sends after its write; 0:
+ * none). Out, added to by db_fetch_document(): what the documents were built
+ * from (tables.h) and how many there were, so the caller can store an answer
+ * made of them under the tables it depends on.
  */
-struct db_request_reads {
-    uint64_t tables;      /* what its documents were built from */
-    unsigned documents;   /* db_fetch_document calls */
-    unsigned other;       /* connections taken for anything else */
+struct db_read {
+    uint64_t read_after;
+    uint64_t tables;
+    unsigned documents;
 };
-void db_request_reads_begin(void);
-struct db_request_reads db_request_reads_end(void);
 
 /* Lets db_fetch_document() use cache (borrowed; may be NULL to turn caching off). */
 void db_pool_set_cache(struct db_pool *pool, struct db_cache *cache);
 
 /*
  * db_fetch_text() through the pool's document cache: for statements whose
- * result depends only on their parameters and the catalogue's data.
- * read_after: the WAL position the request must read at least (the
- * X-Consistency-LSN a client sends after its write; 0: none).
+ * result depends only on their parameters and the catalogue's data. read
+ * (NULL: no position to wait for, nothing to record) is the request's, see
+ * struct db_read.
  */
-enum db_status db_fetch_document(struct db_pool *pool, uint64_t read_after, const char *statement, int param_count,
+enum db_status db_fetch_document(struct db_pool *pool, struct db_read *read, const char *statement, int param_count,
                                  const char *const *params, char **out);
 
 #endif

@@ -250,31 +250,31 @@ enum db_status db_offerings_list(struct db_pool *pool, const struct db_page_requ
     return db_page_fetch(pool, "offerings_list", request, out);
 }
 
-static enum db_status fetch_by_id(struct db_pool *pool, const char *statement, const char *id, uint64_t read_after,
+static enum db_status fetch_by_id(struct db_pool *pool, const char *statement, const char *id, struct db_read *read,
                                   char **out)
 {
     const char *params[] = { id };
-    return db_fetch_document(pool, read_after, statement, 1, params, out);
+    return db_fetch_document(pool, read, statement, 1, params, out);
 }
 
-enum db_status db_providers_get(struct db_pool *pool, const char *id, uint64_t read_after, char **out)
+enum db_status db_providers_get(struct db_pool *pool, const char *id, struct db_read *read, char **out)
 {
-    return fetch_by_id(pool, "providers_get", id, read_after, out);
+    return fetch_by_id(pool, "providers_get", id, read, out);
 }
 
-enum db_status db_offerings_get(struct db_pool *pool, const char *id, uint64_t read_after, char **out)
+enum db_status db_offerings_get(struct db_pool *pool, const char *id, struct db_read *read, char **out)
 {
-    return fetch_by_id(pool, "offerings_get", id, read_after, out);
+    return fetch_by_id(pool, "offerings_get", id, read, out);
 }
 
-enum db_status db_availability_get(struct db_pool *pool, const char *id, uint64_t read_after, char **out)
+enum db_status db_availability_get(struct db_pool *pool, const char *id, struct db_read *read, char **out)
 {
-    return fetch_by_id(pool, "availability_get", id, read_after, out);
+    return fetch_by_id(pool, "availability_get", id, read, out);
 }
 
 enum db_status db_method_providers(struct db_pool *pool, const struct db_method_providers_query *query, char **out)
 {
     const char *params[] = { query->method, query->county, query->on, query->sort,
                              query->limit, query->offset, query->next_prefix };
-    return db_fetch_document(pool, query->read_after, "method_providers", 7, params, out);
+    return db_fetch_document(pool, query->read, "method_providers", 7, params, out);
 }

@@ -187,23 +187,6 @@ static bool is_unreferenced(struct db_pool *pool, PGconn *conn, const struct db_
     return none;
 }
 
-/* Runs prepare on the current input; NULL (out->outcome and out->refusal set) when it refuses. */
-static char *prepared_input(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
-                            db_write_prepare_fn *prepare, void *context, struct db_write_result *out)
-{
-    const char *params[] = { key };
-    PGresult *res = query(pool, conn, w->input_statement, 1, params, out);
-    char *input = NULL;
-
-    if (res != NULL && PQntuples(res) == 1
-        && (input = prepare(context, PQgetvalue(res, 0, 0), &out->refusal)) == NULL)
-        out->outcome = out->refusal.kind == DB_REFUSAL_FAILED ? DB_WRITE_FAILED : DB_WRITE_REFUSED;
-    else if (res != NULL && PQntuples(res) != 1)
-        out->outcome = DB_WRITE_NOT_FOUND;
-    PQclear(res);
-    return input;
-}
-
 /*
  * Finds an earlier answer to this Idempotency-Key (under a lock held until
  * the transaction ends). True when the write is to go ahead; false with
@@ -318,12 +301,117 @@ static bool is_owned_by(struct db_pool *pool, PGconn *conn, const char *statemen
     return owned;
 }
 
-void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
-                  const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
-                  const char *if_match, const struct db_key *actor, const struct db_idempotency *idempotency,
-                  struct db_write_result *out)
+/* Who writes: *owner NULL for admin, else the owner id the key's scope names;
+ * false (out FORBIDDEN) when the key may not make this write at all. */
+static bool writer_owner(const struct db_writable *w, enum db_write_action action, const struct db_key *actor,
+                         const char **owner, struct db_write_result *out)
 {
-    char *merged = NULL;
+    if (db_key_scope(actor, owner) == DB_SCOPE_ADMIN) {
+        *owner = NULL;   /* admin writes everything; another scope only what its owner id owns */
+        return true;
+    }
+    if (*owner == NULL || (action == DB_WRITE_CREATE && !w->owner_may_create)) {
+        out->outcome = DB_WRITE_FORBIDDEN;
+        return false;
+    }
+    return true;
+}
+
+/*
+ * What a change of an existing record checks first, taking its row lock: it
+ * exists, owner (NULL: admin) may change it (and, for a delete, created it),
+ * and If-Match names its current representation, which *before gets (to
+ * free). False with out set otherwise.
+ */
+static bool existing_may_change(struct db_pool *pool, PGconn *conn, const struct db_writable *w,
+                                enum db_write_action action, const char *key, const char *if_match,
+                                const char *owner, char **before, struct db_write_result *out)
+{
+    const char *params[] = { key };
+    char etag[ETAG_SIZE], gzip_etag[ETAG_GZIP_SIZE];
+    PGresult *res = query(pool, conn, w->lock_statement, 1, params, out);
+    bool found;
+
+    if (res == NULL)
+        return false;
+    found = PQntuples(res) > 0;
+    PQclear(res);
+    if (!found) {
+        out->outcome = DB_WRITE_NOT_FOUND;
+        return false;
+    }
+    if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, out)) {
+        hide_from_non_owner(pool, conn, w, key, out);
+        return false;
+    }
+    if (owner != NULL && action == DB_WRITE_DELETE && !is_creator(pool, conn, w, key, owner, out))
+        return false;
+    if ((*before = read_document(pool, conn, w, key, out)) == NULL)
+        return false;
+    /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
+    etag_of(*before, strlen(*before), etag);
+    etag_gzip_of(etag, gzip_etag);   /* the tag of the gzip answer a client may have read */
+    if (if_match == NULL
+        || (!etag_list_matches(if_match, etag, false) && !etag_list_matches(if_match, gzip_etag, false))) {
+        out->outcome = DB_WRITE_PRECONDITION_FAILED;
+        return false;
+    }
+    return true;
+}
+
+/* Whether the writable's rules of the record's current state allow input
+ * (db_writable.state_allows); false with out set otherwise. */
+static bool state_allows(struct db_pool *pool, PGconn *conn, const struct db_writable *w, const char *key,
+                         const char *input, struct db_write_result *out)
+{
+    const char *params[] = { key };
+    PGresult *res;
+    bool allowed = false;
+
+    if (w->state_allows == NULL)
+        return true;
+    if ((res = query(pool, conn, w->input_statement, 1, params, out)) == NULL)
+        return false;
+    if (PQntuples(res) != 1)
+        out->outcome = DB_WRITE_NOT_FOUND;
+    else if (!(allowed = w->state_allows(input, PQgetvalue(res, 0, 0), &out->refusal)))
+        out->outcome = out->refusal.kind == DB_REFUSAL_FAILED ? DB_WRITE_FAILED : DB_WRITE_REFUSED;
+    PQclear(res);
+    return allowed;
+}
+
+void db_write_current_input(struct db_pool *pool, const struct db_writable *w, const char *key,
+                            const char *if_match, const struct db_key *actor, struct db_write_result *out)
+{
+    const char *params[] = { key };
+    const char *owner = NULL;
+    PGconn *conn = NULL;
+    PGresult *res = NULL;
+    char *before = NULL;
+
+    memset(out, 0, sizeof(*out));
+    out->outcome = DB_WRITE_FAILED;
+    if ((conn = begin(pool, out)) == NULL)
+        return;
+    if (!writer_owner(w, DB_WRITE_UPDATE, actor, &owner, out)
+        || !existing_may_change(pool, conn, w, DB_WRITE_UPDATE, key, if_match, owner, &before, out)
+        || (res = query(pool, conn, w->input_statement, 1, params, out)) == NULL)
+        goto cleanup;
+    if (PQntuples(res) != 1)
+        out->outcome = DB_WRITE_NOT_FOUND;
+    else if ((out->document = strdup(PQgetvalue(res, 0, 0))) != NULL)
+        out->outcome = DB_WRITE_DONE;
+cleanup:
+    PQclear(PQexec(conn, "ROLLBACK"));   /* read only; the row lock goes with it */
+    PQclear(res);
+    free(before);
+    db_pool_release(pool, conn);
+}
+
+void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_write_action action,
+                  const char *key, const char *input, const char *if_match, const struct db_key *actor,
+                  const struct db_idempotency *idempotency, struct db_write_result *out)
+{
     PGconn *conn = NULL;
     PGresult *res = NULL;
     char *before = NULL;
@@ -340,51 +428,12 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     in_transaction = true;
     if (action == DB_WRITE_CREATE && idempotency != NULL && !is_first_request(pool, conn, actor, idempotency, out))
         goto cleanup;
-
-    /* Admin writes everything; another scope only what its owner id owns. */
-    if (db_key_scope(actor, &owner) == DB_SCOPE_ADMIN)
-        owner = NULL;
-    else if (owner == NULL) {
-        out->outcome = DB_WRITE_FORBIDDEN;
+    if (!writer_owner(w, action, actor, &owner, out))
         goto cleanup;
-    }
-    if (owner != NULL && action == DB_WRITE_CREATE && !w->owner_may_create) {
-        out->outcome = DB_WRITE_FORBIDDEN;
+    if (action != DB_WRITE_CREATE && !existing_may_change(pool, conn, w, action, key, if_match, owner, &before, out))
         goto cleanup;
-    }
-    if (action != DB_WRITE_CREATE) {
-        const char *params[] = { key };
-        char etag[ETAG_SIZE], gzip_etag[ETAG_GZIP_SIZE];
-        if ((res = query(pool, conn, w->lock_statement, 1, params, out)) == NULL)
-            goto cleanup;
-        if (PQntuples(res) == 0) {
-            out->outcome = DB_WRITE_NOT_FOUND;
-            goto cleanup;
-        }
-        PQclear(res);
-        res = NULL;
-        if (owner != NULL && !is_owned_by(pool, conn, w->owner_of_key_statement, key, owner, out)) {
-            hide_from_non_owner(pool, conn, w, key, out);
-            goto cleanup;
-        }
-        if (owner != NULL && action == DB_WRITE_DELETE && !is_creator(pool, conn, w, key, owner, out))
-            goto cleanup;
-        if ((before = read_document(pool, conn, w, key, out)) == NULL)
-            goto cleanup;
-        /* Under the row lock: a concurrent writer with the same ETag waits, then fails here. */
-        etag_of(before, strlen(before), etag);
-        etag_gzip_of(etag, gzip_etag);   /* the tag of the gzip answer a client may have read */
-        if (if_match == NULL
-            || (!etag_list_matches(if_match, etag, false) && !etag_list_matches(if_match, gzip_etag, false))) {
-            out->outcome = DB_WRITE_PRECONDITION_FAILED;
-            goto cleanup;
-        }
-        if (prepare != NULL) {
-            if ((merged = prepared_input(pool, conn, w, key, prepare, prepare_context, out)) == NULL)
-                goto cleanup;
-            input = merged;
-        }
-    }
+    if (action == DB_WRITE_UPDATE && !state_allows(pool, conn, w, key, input, out))
+        goto cleanup;
     if (action != DB_WRITE_DELETE && !references_exist(pool, conn, w, input, out))
         goto cleanup;
     /* Nor may an owner hand a record to someone else. */
@@ -479,7 +528,6 @@ cleanup:
     free(before);
     free(after);
     free(new_key);
-    free(merged);
     db_pool_release(pool, conn);
 }
 

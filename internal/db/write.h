@@ -11,7 +11,6 @@
 
 #include <stdbool.h>
 
-#include "../validate/fields.h"
 #include "keys.h"
 #include "pool.h"
 
@@ -25,6 +24,8 @@ struct db_reference {
     const char *field;              /* e.g. "intervention_type" */
     const char *exists_statement;   /* $1 slug -> one row when it exists */
 };
+
+struct db_write_refusal;
 
 /* The SQL of one writable resource (statement names; see db/catalogue_write.c). */
 struct db_writable {
@@ -55,6 +56,11 @@ struct db_writable {
     const char *creator_statement;
     bool insert_with_owner;                  /* the insert takes $2: the owner id, NULL for admin */
     bool update_returns_note;                /* the update returns one value for the answer (result.note) */
+    /* For updates whose rules depend on the record's current state (an
+     * agreement's lifecycle): input_statement gives that state, and this says
+     * under the row lock whether input may be applied to it; false refuses,
+     * with *refusal filled in. It does no I/O. NULL: no such rules. */
+    bool (*state_allows)(const char *input, const char *state, struct db_write_refusal *refusal);
 };
 
 /* Idempotency-Key on a create: the client's key and a hash of its request. */
@@ -75,28 +81,26 @@ enum db_write_outcome {
     DB_WRITE_INVALID,               /* a database rule refused the values */
     DB_WRITE_WRONG_STATE,           /* the record's state does not allow it (SQLSTATE 23001) */
     DB_WRITE_FIELD_MISSING,         /* result.field is required here though validation could not tell */
-    DB_WRITE_REFUSED,               /* the prepare step refused: result.refusal says why */
+    DB_WRITE_REFUSED,               /* a rule of the record's state refused: result.refusal says why */
     DB_WRITE_FORBIDDEN,             /* the key's scope does not own this record; result.field names a field it may not change */
     DB_WRITE_IDEMPOTENCY_MISMATCH,  /* the Idempotency-Key was used within 24 h for another request */
     DB_WRITE_UNAVAILABLE,
     DB_WRITE_FAILED,
 };
 
-/* Why the prepare step refused a write: the facts, for http/ to answer with
- * once the transaction has ended and the row lock is released. */
+/* Why a rule of the record's state refused a write: the facts, for http/ to
+ * answer with once the transaction has ended and the row lock is released. */
 enum db_write_refusal_kind {
     DB_REFUSAL_NONE,
-    DB_REFUSAL_INVALID_INPUT,        /* errors: the merged input breaks these field rules */
     DB_REFUSAL_ILLEGAL_TRANSITION,   /* current_status cannot become requested_status; allowed lists where it can go */
     DB_REFUSAL_DECISIONS_MISSING,    /* "aktiv" needs every party's decision */
     DB_REFUSAL_NOT_YET_ENDED,        /* "upphört" before ends_on, the date the notice gives */
     DB_REFUSAL_NOT_CREATOR,          /* only created_by (or admin) deletes the record */
-    DB_REFUSAL_FAILED,               /* the prepare step could not run (out of memory, a bad stored input) */
+    DB_REFUSAL_FAILED,               /* the check could not run (out of memory, a bad stored state) */
 };
 
 struct db_write_refusal {
     enum db_write_refusal_kind kind;
-    const struct field_errors *errors;   /* INVALID_INPUT: the prepare context's, borrowed */
     char current_status[24];
     char requested_status[24];
     char allowed[5][24];                  /* ILLEGAL_TRANSITION: ended by "" */
@@ -118,26 +122,27 @@ struct db_write_result {
 };
 
 /*
- * Computes an update's input from the record's current input (for PATCH,
- * which merges into it), inside the write transaction and under the row
- * lock, so the merge base is exactly the version If-Match named.
- * Returns a new string (freed by the caller with free()), or NULL to refuse
- * the write with *refusal filled in. It answers nothing itself and does no
- * I/O: the transaction and the row lock are held while it runs.
- */
-typedef char *db_write_prepare_fn(void *context, const char *current_input, struct db_write_refusal *refusal);
-
-/*
  * Runs one write. key: the record's slug (NULL for create); input: the
- * validated input object as JSON text (NULL for delete, or for an update
- * with prepare); if_match: the client's If-Match header (NULL only for
- * create); actor: who writes; idempotency: a create's Idempotency-Key, or
- * NULL. Always fills *out; free its strings with db_write_result_release().
+ * validated input object as JSON text (NULL for delete); if_match: the
+ * client's If-Match header (NULL only for create); actor: who writes;
+ * idempotency: a create's Idempotency-Key, or NULL. Always fills *out; free
+ * its strings with db_write_result_release().
  */
 void db_write_run(struct db_pool *pool, const struct db_writable *writable, enum db_write_action action,
-                  const char *key, const char *input, db_write_prepare_fn *prepare, void *prepare_context,
-                  const char *if_match, const struct db_key *actor, const struct db_idempotency *idempotency,
-                  struct db_write_result *out);
+                  const char *key, const char *input, const char *if_match, const struct db_key *actor,
+                  const struct db_idempotency *idempotency, struct db_write_result *out);
+
+/*
+ * The record's editable input (input_statement) as JSON text in out->document,
+ * for PATCH to merge into, read after the checks an update of it makes first:
+ * it exists (NOT_FOUND), actor may change it (FORBIDDEN, or NOT_FOUND when it
+ * is not shown to actor) and If-Match names its current version
+ * (PRECONDITION_FAILED). The merged input then goes to db_write_run with the
+ * same If-Match, which checks it again under the row lock: a change between
+ * the two is a 412, so the merge base is always the version If-Match named.
+ */
+void db_write_current_input(struct db_pool *pool, const struct db_writable *writable, const char *key,
+                            const char *if_match, const struct db_key *actor, struct db_write_result *out);
 
 void db_write_result_release(struct db_write_result *result);
 

@@ -239,7 +239,7 @@ static const struct list_spec municipality_agreement_list = {
 
 /* Both lists: the viewer is a filter the client cannot set, only its key. */
 static void send_agreement_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                                const struct list_spec *spec)
+                                struct db_read *read, const struct list_spec *spec)
 {
     char viewer_text[40];
     const char *viewer;
@@ -249,23 +249,26 @@ static void send_agreement_list(const struct _u_request *req, struct _u_response
         return;
     /* A constant nobody's municipality code equals stands for the public. */
     with_viewer.filters[VIEWER_FILTER].constant = viewer ? viewer : "public";
-    listing_send_page(req, resp, app, &with_viewer);
+    listing_send_page(req, resp, app, read, &with_viewer);
 }
 
 /* GET /v1/agreements?municipality=&county=&method=&status=&active_on=&updated_since=&limit=&cursor= */
-void handle_agreements_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_agreements_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                            struct db_read *read)
 {
-    send_agreement_list(req, resp, app, &agreement_list);
+    send_agreement_list(req, resp, app, read, &agreement_list);
 }
 
 /* GET /v1/municipalities/{code}/agreements?county=&method=&status=&active_on=&limit=&cursor= */
-void handle_municipality_agreements(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_municipality_agreements(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                    struct db_read *read)
 {
-    send_agreement_list(req, resp, app, &municipality_agreement_list);
+    send_agreement_list(req, resp, app, read, &municipality_agreement_list);
 }
 
 /* GET /v1/agreements/{id} */
-void handle_agreements_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_agreements_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                           struct db_read *read)
 {
     static const char *const path_params[] = { "id", NULL };
     const char *id = u_map_get(req->map_url, "id");
@@ -282,7 +285,7 @@ void handle_agreements_get(const struct _u_request *req, struct _u_response *res
         problem_not_found(resp, "agreement", "id", id);
         return;
     }
-    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", params_read_after(req),
+    enum db_status status = db_agreements_get(app->read_pool, id, viewer ? viewer : "public", read,
                                               &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
@@ -332,7 +335,9 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
     struct db_write_result result;
     struct db_key actor;
     json_t *body = NULL;
-    const char *id, *if_match;
+    json_t *change = NULL;
+    char *change_text = NULL;
+    const char *id, *if_match, *given_by;
 
     if (!writes_writer_or_problem(req, resp, app, &lifecycle, &actor)
         || (id = writes_path_key_or_problem(req, resp, &lifecycle)) == NULL
@@ -350,14 +355,19 @@ void handle_agreement_transitions(const struct _u_request *req, struct _u_respon
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
-    struct db_agreement_transition transition = { .to = to };
-    if (!notice_party_or_problem(resp, body, &actor, to, &transition.given_by))
+    if (!notice_party_or_problem(resp, body, &actor, to, &given_by))
         goto cleanup;
+    change = json_pack("{s:s, s:s?}", "to", to, "given_by", strcmp(to, "uppsagd") == 0 ? given_by : NULL);
+    if (change == NULL || (change_text = json_dumps(change, JSON_COMPACT)) == NULL) {
+        problem_internal(resp);
+        goto cleanup;
+    }
     /* The lifecycle's rules are the database layer's; a refusal comes back as facts. */
-    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, NULL, db_agreement_allow_transition, &transition,
-                 if_match, &actor, NULL, &result);
+    db_write_run(app->pool, lifecycle.db, DB_WRITE_UPDATE, id, change_text, if_match, &actor, NULL, &result);
     writes_respond(req, resp, &lifecycle, &result, id, body, 200);
     db_write_result_release(&result);
 cleanup:
+    free(change_text);
+    json_decref(change);
     json_decref(body);
 }

@@ -21,16 +21,16 @@ static const struct get_spec one = {
 
 /* GET /v1/assessment-instruments?age=&updated_since=&limit=&cursor= */
 void handle_assessment_instruments_list(const struct _u_request *req, struct _u_response *resp,
-                                        const struct app *app)
+                                        const struct app *app, struct db_read *read)
 {
-    listing_send_page(req, resp, app, &list);
+    listing_send_page(req, resp, app, read, &list);
 }
 
 /* GET /v1/assessment-instruments/{slug} */
 void handle_assessment_instruments_get(const struct _u_request *req, struct _u_response *resp,
-                                       const struct app *app)
+                                       const struct app *app, struct db_read *read)
 {
-    listing_send_one(req, resp, app, &one);
+    listing_send_one(req, resp, app, read, &one);
 }
 
 static const struct field_spec assessment_instruments_fields[] = {

@@ -33,7 +33,7 @@ void handle_audit_list(const struct _u_request *req, struct _u_response *resp, c
 {
     struct db_key actor;
     if (auth_or_problem(req, resp, app, NULL, &actor))
-        listing_send_page(req, resp, app, &audit_list);
+        listing_send_page(req, resp, app, NULL, &audit_list);
 }
 
 void audit_send_history(const struct _u_request *req, struct _u_response *resp, const struct app *app,
@@ -58,5 +58,5 @@ void audit_send_history(const struct _u_request *req, struct _u_response *resp, 
     struct db_key actor;
 
     if (auth_or_problem(req, resp, app, NULL, &actor))
-        listing_send_page(req, resp, app, &history);
+        listing_send_page(req, resp, app, NULL, &history);
 }

@@ -68,7 +68,8 @@ bad_shape:
 }
 
 /* GET /v1/methods/{slug}/cost-estimate?municipalities=&staff=&cases=&offering=&on= */
-void handle_method_cost_estimate(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_method_cost_estimate(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                 struct db_read *read)
 {
     static const struct param_spec specs[] = {
         { .name = "offering", .kind = PARAM_ID },
@@ -86,7 +87,7 @@ void handle_method_cost_estimate(const struct _u_request *req, struct _u_respons
         .cases = u_map_get(req->map_url, "cases"),
         .offering = u_map_get(req->map_url, "offering"),
         .on = u_map_get(req->map_url, "on"),
-        .read_after = params_read_after(req),
+        .read = read,
     };
 
     params_check_known(req, allowed, path_params, &errors);

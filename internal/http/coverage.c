@@ -16,7 +16,8 @@
 /* Checks the parameters every coverage answer takes, plus extra (may be NULL). */
 static bool coverage_query_or_problem(const struct _u_request *req, struct _u_response *resp,
                                       const char *const *allowed, const char *const *path_params,
-                                      const struct param_spec *extra, size_t extra_count, struct db_coverage_query *out)
+                                      const struct param_spec *extra, size_t extra_count, struct db_read *read,
+                                      struct db_coverage_query *out)
 {
     static const struct param_spec common[] = {
         { .name = "knowledge_support", .kind = PARAM_SLUG },
@@ -31,7 +32,7 @@ static bool coverage_query_or_problem(const struct _u_request *req, struct _u_re
         params_check(&extra[i], u_map_get(req->map_url, extra[i].name), &errors);
     out->knowledge_support = u_map_get(req->map_url, "knowledge_support");
     out->on = u_map_get(req->map_url, "on");
-    out->read_after = params_read_after(req);
+    out->read = read;
     return params_ok_or_problem(resp, &errors);
 }
 
@@ -47,7 +48,8 @@ static void send_coverage(struct _u_response *resp, enum db_status status, const
 }
 
 /* GET /v1/municipalities/{code}/coverage?knowledge_support=&on= */
-void handle_municipality_coverage(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_municipality_coverage(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                  struct db_read *read)
 {
     static const char *const allowed[] = { "knowledge_support", "on", NULL };
     static const char *const path_params[] = { "code", NULL };
@@ -57,7 +59,7 @@ void handle_municipality_coverage(const struct _u_request *req, struct _u_respon
     struct db_coverage_query query;
     char *body = NULL;
 
-    if (!coverage_query_or_problem(req, resp, allowed, path_params, NULL, 0, &query))
+    if (!coverage_query_or_problem(req, resp, allowed, path_params, NULL, 0, read, &query))
         return;
     if (!params_check(&code_spec, code, &ignored)) {
         problem_not_found(resp, "municipality", "code", code);
@@ -72,7 +74,8 @@ void handle_municipality_coverage(const struct _u_request *req, struct _u_respon
 
 /* GET /v1/counties/{code}/coverage?knowledge_support=&on=  (Accept: text/csv for the table,
  * application/geo+json for the map) */
-void handle_county_coverage(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_county_coverage(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                            struct db_read *read)
 {
     static const char *const allowed[] = { "knowledge_support", "on", NULL };
     static const char *const path_params[] = { "code", NULL };
@@ -83,14 +86,14 @@ void handle_county_coverage(const struct _u_request *req, struct _u_response *re
     bool csv = respond_prefers_csv(req);
     char *body = NULL;
 
-    if (!coverage_query_or_problem(req, resp, allowed, path_params, NULL, 0, &query))
+    if (!coverage_query_or_problem(req, resp, allowed, path_params, NULL, 0, read, &query))
         return;
     if (!params_check(&code_spec, code, &ignored)) {
         problem_not_found(resp, "county", "code", code);
         return;
     }
     if (maps_prefers_geojson(req)) {
-        maps_send_county(resp, app, code, query.knowledge_support, query.on, query.read_after);
+        maps_send_county(resp, app, code, query.knowledge_support, query.on, read);
         return;
     }
     enum db_status status = db_coverage_county(app->read_pool, code, &query, csv, &body);
@@ -99,7 +102,7 @@ void handle_county_coverage(const struct _u_request *req, struct _u_response *re
 }
 
 /* GET /v1/gaps?county=&intervention_type=&knowledge_support=&on= */
-void handle_gaps(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_gaps(const struct _u_request *req, struct _u_response *resp, const struct app *app, struct db_read *read)
 {
     static const char *const allowed[] = { "county", "intervention_type", "knowledge_support", "on", NULL };
     static const struct param_spec extra[] = {
@@ -109,7 +112,7 @@ void handle_gaps(const struct _u_request *req, struct _u_response *resp, const s
     struct db_coverage_query query;
     char *body = NULL;
 
-    if (!coverage_query_or_problem(req, resp, allowed, NULL, extra, 2, &query))
+    if (!coverage_query_or_problem(req, resp, allowed, NULL, extra, 2, read, &query))
         return;
     const char *county = u_map_get(req->map_url, "county");
     enum db_status status = db_coverage_gaps(app->read_pool, county, u_map_get(req->map_url, "intervention_type"),

@@ -26,25 +26,29 @@ static const struct get_spec municipality_one = {
 };
 
 /* GET /v1/counties?updated_since=&limit=&cursor= */
-void handle_counties_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_counties_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                          struct db_read *read)
 {
-    listing_send_page(req, resp, app, &county_list);
+    listing_send_page(req, resp, app, read, &county_list);
 }
 
 /* GET /v1/counties/{code} */
-void handle_counties_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_counties_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                         struct db_read *read)
 {
-    listing_send_one(req, resp, app, &county_one);
+    listing_send_one(req, resp, app, read, &county_one);
 }
 
 /* GET /v1/municipalities?county=&updated_since=&limit=&cursor= */
-void handle_municipalities_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_municipalities_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                struct db_read *read)
 {
-    listing_send_page(req, resp, app, &municipality_list);
+    listing_send_page(req, resp, app, read, &municipality_list);
 }
 
 /* GET /v1/municipalities/{code} */
-void handle_municipalities_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_municipalities_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                               struct db_read *read)
 {
-    listing_send_one(req, resp, app, &municipality_one);
+    listing_send_one(req, resp, app, read, &municipality_one);
 }

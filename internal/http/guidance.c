@@ -71,7 +71,8 @@ static void check_needs(const char *value, struct field_errors *errors)
 }
 
 /* GET /v1/guidance?age=&risk=&needs=&municipality=&on= */
-void handle_guidance(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_guidance(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                     struct db_read *read)
 {
     static const char *const allowed[] = { "age", "risk", "needs", "municipality", "on", NULL };
     static const struct param_spec specs[] = {
@@ -86,7 +87,7 @@ void handle_guidance(const struct _u_request *req, struct _u_response *resp, con
         .needs = u_map_get(req->map_url, "needs"),
         .municipality = u_map_get(req->map_url, "municipality"),
         .on = u_map_get(req->map_url, "on"),
-        .read_after = params_read_after(req),
+        .read = read,
     };
     char *body = NULL;
 
@@ -109,7 +110,8 @@ void handle_guidance(const struct _u_request *req, struct _u_response *resp, con
 }
 
 /* GET /v1/guidance/rules */
-void handle_guidance_rules(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_guidance_rules(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                           struct db_read *read)
 {
     static const char *const allowed[] = { NULL };
     struct field_errors errors = { .count = 0 };
@@ -118,7 +120,7 @@ void handle_guidance_rules(const struct _u_request *req, struct _u_response *res
     params_check_known(req, allowed, NULL, &errors);
     if (!params_ok_or_problem(resp, &errors))
         return;
-    enum db_status status = db_guidance_rules(app->read_pool, params_read_after(req), &body);
+    enum db_status status = db_guidance_rules(app->read_pool, read, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

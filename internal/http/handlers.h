@@ -12,6 +12,15 @@
 
 typedef void handler_fn(const struct _u_request *req, struct _u_response *resp, const struct app *app);
 
+/*
+ * A read whose answer is made only of cached documents (db_fetch_document).
+ * read comes in with the position the request must see (X-Consistency-LSN)
+ * and goes back with the tables its documents were built from, which is what
+ * routes.c stores the whole answer under. Its route row says .reader.
+ */
+typedef void reader_fn(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                       struct db_read *read);
+
 /* system.c */
 handler_fn handle_healthz;
 handler_fn handle_readyz;
@@ -20,15 +29,15 @@ handler_fn handle_metrics;
 handler_fn handle_index;
 
 /* knowledge_supports.c */
-handler_fn handle_knowledge_supports_list;
-handler_fn handle_knowledge_supports_get;
+reader_fn handle_knowledge_supports_list;
+reader_fn handle_knowledge_supports_get;
 handler_fn handle_knowledge_supports_create;
 handler_fn handle_knowledge_supports_replace;
 handler_fn handle_knowledge_supports_patch;
 handler_fn handle_knowledge_supports_delete;
 handler_fn handle_knowledge_supports_history;
-handler_fn handle_recommendations_list;
-handler_fn handle_recommendations_get;
+reader_fn handle_recommendations_list;
+reader_fn handle_recommendations_get;
 handler_fn handle_recommendations_create;
 handler_fn handle_recommendations_replace;
 handler_fn handle_recommendations_patch;
@@ -36,8 +45,8 @@ handler_fn handle_recommendations_delete;
 handler_fn handle_recommendations_history;
 
 /* intervention_types.c */
-handler_fn handle_intervention_types_list;
-handler_fn handle_intervention_types_get;
+reader_fn handle_intervention_types_list;
+reader_fn handle_intervention_types_get;
 handler_fn handle_intervention_types_create;
 handler_fn handle_intervention_types_replace;
 handler_fn handle_intervention_types_patch;
@@ -45,8 +54,8 @@ handler_fn handle_intervention_types_delete;
 handler_fn handle_intervention_types_history;
 
 /* methods.c */
-handler_fn handle_methods_list;
-handler_fn handle_methods_get;
+reader_fn handle_methods_list;
+reader_fn handle_methods_get;
 handler_fn handle_methods_create;
 handler_fn handle_methods_replace;
 handler_fn handle_methods_patch;
@@ -54,8 +63,8 @@ handler_fn handle_methods_delete;
 handler_fn handle_methods_history;
 
 /* assessment_instruments.c */
-handler_fn handle_assessment_instruments_list;
-handler_fn handle_assessment_instruments_get;
+reader_fn handle_assessment_instruments_list;
+reader_fn handle_assessment_instruments_get;
 handler_fn handle_assessment_instruments_create;
 handler_fn handle_assessment_instruments_replace;
 handler_fn handle_assessment_instruments_patch;
@@ -63,8 +72,8 @@ handler_fn handle_assessment_instruments_delete;
 handler_fn handle_assessment_instruments_history;
 
 /* materials.c */
-handler_fn handle_materials_list;
-handler_fn handle_materials_get;
+reader_fn handle_materials_list;
+reader_fn handle_materials_get;
 handler_fn handle_materials_create;
 handler_fn handle_materials_replace;
 handler_fn handle_materials_patch;
@@ -72,31 +81,31 @@ handler_fn handle_materials_delete;
 handler_fn handle_materials_history;
 
 /* surveys.c */
-handler_fn handle_surveys_list;
-handler_fn handle_surveys_get;
+reader_fn handle_surveys_list;
+reader_fn handle_surveys_get;
 
 /* geography.c */
-handler_fn handle_counties_list;
-handler_fn handle_counties_get;
-handler_fn handle_municipalities_list;
-handler_fn handle_municipalities_get;
+reader_fn handle_counties_list;
+reader_fn handle_counties_get;
+reader_fn handle_municipalities_list;
+reader_fn handle_municipalities_get;
 
 /* providers.c */
-handler_fn handle_providers_list;
-handler_fn handle_providers_get;
+reader_fn handle_providers_list;
+reader_fn handle_providers_get;
 handler_fn handle_providers_create;
 handler_fn handle_providers_replace;
 handler_fn handle_providers_patch;
 handler_fn handle_providers_delete;
 handler_fn handle_providers_history;
-handler_fn handle_method_providers;
-handler_fn handle_method_cost_estimate;   /* cost_estimate.c */
+reader_fn handle_method_providers;
+reader_fn handle_method_cost_estimate;   /* cost_estimate.c */
 
 /* offerings.c */
-handler_fn handle_offerings_list;
-handler_fn handle_offerings_get;
-handler_fn handle_county_offerings;
-handler_fn handle_availability_get;
+reader_fn handle_offerings_list;
+reader_fn handle_offerings_get;
+reader_fn handle_county_offerings;
+reader_fn handle_availability_get;
 handler_fn handle_offerings_create;
 handler_fn handle_offerings_replace;
 handler_fn handle_offerings_patch;
@@ -112,9 +121,9 @@ handler_fn handle_availability_history;
 handler_fn handle_offerings_import;
 
 /* agreements.c */
-handler_fn handle_agreements_list;
-handler_fn handle_agreements_get;
-handler_fn handle_municipality_agreements;
+reader_fn handle_agreements_list;
+reader_fn handle_agreements_get;
+reader_fn handle_municipality_agreements;
 handler_fn handle_agreement_transitions;
 handler_fn handle_agreements_create;
 handler_fn handle_agreements_replace;
@@ -123,15 +132,15 @@ handler_fn handle_agreements_delete;
 handler_fn handle_agreements_history;
 
 /* coverage.c */
-handler_fn handle_municipality_coverage;
-handler_fn handle_county_coverage;
-handler_fn handle_gaps;
+reader_fn handle_municipality_coverage;
+reader_fn handle_county_coverage;
+reader_fn handle_gaps;
 
 /* audit.c */
 handler_fn handle_audit_list;
 
 /* search.c */
-handler_fn handle_search;
+reader_fn handle_search;
 
 /* static.c: the web page and the API reference */
 handler_fn handle_app_page;
@@ -140,15 +149,15 @@ handler_fn handle_app_vendor_file;
 handler_fn handle_docs;
 
 /* guidance.c */
-handler_fn handle_guidance;
-handler_fn handle_guidance_rules;
+reader_fn handle_guidance;
+reader_fn handle_guidance_rules;
 
 /* partners.c */
-handler_fn handle_municipality_neighbours;
-handler_fn handle_municipality_partners;
+reader_fn handle_municipality_neighbours;
+reader_fn handle_municipality_partners;
 
 /* maps.c */
-handler_fn handle_map_municipalities;
-handler_fn handle_map_counties;
+reader_fn handle_map_municipalities;
+reader_fn handle_map_counties;
 
 #endif

@@ -18,15 +18,17 @@ static const struct list_spec list = {
 static const struct get_spec one = { "knowledge support", { .name = "slug", .kind = PARAM_SLUG }, db_knowledge_supports_get };
 
 /* GET /v1/knowledge-supports?updated_since=&limit=&cursor= */
-void handle_knowledge_supports_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_knowledge_supports_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                    struct db_read *read)
 {
-    listing_send_page(req, resp, app, &list);
+    listing_send_page(req, resp, app, read, &list);
 }
 
 /* GET /v1/knowledge-supports/{slug} */
-void handle_knowledge_supports_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_knowledge_supports_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                   struct db_read *read)
 {
-    listing_send_one(req, resp, app, &one);
+    listing_send_one(req, resp, app, read, &one);
 }
 
 static const struct field_spec knowledge_supports_fields[] = {
@@ -103,15 +105,17 @@ static const struct writable_resource recommendation_writable = {
 };
 
 /* GET /v1/recommendations?knowledge_support=&intervention_type=&strength=&updated_since=&limit=&cursor= */
-void handle_recommendations_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_recommendations_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                 struct db_read *read)
 {
-    listing_send_page(req, resp, app, &recommendation_list);
+    listing_send_page(req, resp, app, read, &recommendation_list);
 }
 
 /* GET /v1/recommendations/{slug} */
-void handle_recommendations_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_recommendations_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                struct db_read *read)
 {
-    listing_send_one(req, resp, app, &recommendation_one);
+    listing_send_one(req, resp, app, read, &recommendation_one);
 }
 
 /* POST /v1/recommendations, PUT|PATCH|DELETE /v1/recommendations/{slug} */

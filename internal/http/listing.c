@@ -75,7 +75,7 @@ void listing_check_query(const struct _u_request *req, const struct list_spec *s
 }
 
 void listing_send_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                       const struct list_spec *spec)
+                       struct db_read *read, const struct list_spec *spec)
 {
     static const char *const paging[] = { "limit", "cursor", NULL };
     struct listing_query query;
@@ -111,7 +111,7 @@ void listing_send_page(const struct _u_request *req, struct _u_response *resp, c
         goto cleanup;
     }
     request->next_prefix = next_prefix;
-    request->read_after = params_read_after(req);
+    request->read = read;
     enum db_status status = spec->fetch(app->read_pool, request, &body);
     if (status == DB_NOT_FOUND && spec->path_kind != NULL && query.path_param != NULL) {
         problem_not_found(resp, spec->path_kind, query.path_param, u_map_get(req->map_url, query.path_param));
@@ -128,7 +128,7 @@ cleanup:
 }
 
 void listing_send_one(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                      const struct get_spec *spec)
+                      struct db_read *read, const struct get_spec *spec)
 {
     const char *path_params[] = { spec->key.name, NULL };
     const char *key = u_map_get(req->map_url, spec->key.name);
@@ -143,7 +143,7 @@ void listing_send_one(const struct _u_request *req, struct _u_response *resp, co
         problem_not_found(resp, spec->kind, spec->key.name, key);
         return;
     }
-    enum db_status status = spec->fetch(app->read_pool, key, params_read_after(req), &body);
+    enum db_status status = spec->fetch(app->read_pool, key, read, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

@@ -28,7 +28,7 @@ struct list_spec {
 struct get_spec {
     const char *kind;                 /* "method", for "No method has the slug ..." */
     struct param_spec key;            /* the path parameter, e.g. {"slug", PARAM_SLUG} */
-    enum db_status (*fetch)(struct db_pool *pool, const char *key, uint64_t read_after, char **out);
+    enum db_status (*fetch)(struct db_pool *pool, const char *key, struct db_read *read, char **out);
 };
 
 /* A list's query as checked by listing_check_query(). */
@@ -51,11 +51,11 @@ void listing_check_query(const struct _u_request *req, const struct list_spec *s
 
 /* GET <path>?filters&updated_since&limit&cursor: one page of the list. */
 void listing_send_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                       const struct list_spec *spec);
+                       struct db_read *read, const struct list_spec *spec);
 
 /* GET <path>/{key}: one record, or 404. */
 void listing_send_one(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                      const struct get_spec *spec);
+                      struct db_read *read, const struct get_spec *spec);
 
 /*
  * Builds "<path>?name=value&...&<last_name>=" from the given names, skipping

@@ -33,7 +33,7 @@ static void send_map(struct _u_response *resp, enum db_status status, const char
 
 /* Checks the query of a map; county_allowed says whether it takes county. */
 static bool map_query_or_problem(const struct _u_request *req, struct _u_response *resp, bool county_allowed,
-                                 struct db_map_query *out)
+                                 struct db_read *read, struct db_map_query *out)
 {
     static const char *const with_county[] = { "intervention_type", "county", "on", NULL };
     static const char *const without_county[] = { "intervention_type", "on", NULL };
@@ -52,18 +52,20 @@ static bool map_query_or_problem(const struct _u_request *req, struct _u_respons
         .intervention_type = u_map_get(req->map_url, "intervention_type"),
         .knowledge_support = NULL,
         .on = u_map_get(req->map_url, "on"),
+        .read = read,
     };
     return params_ok_or_problem(resp, &errors);
 }
 
 /* GET /v1/maps/municipalities?intervention_type=&county=&on= */
-void handle_map_municipalities(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_map_municipalities(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                               struct db_read *read)
 {
     struct db_map_query query;
     const char *missing = NULL;
     char *body = NULL;
 
-    if (!map_query_or_problem(req, resp, true, &query))
+    if (!map_query_or_problem(req, resp, true, read, &query))
         return;
     enum db_status status = db_map_municipalities(app->read_pool, &query, &body, &missing);
     send_map(resp, status, body, missing, &query);
@@ -71,13 +73,14 @@ void handle_map_municipalities(const struct _u_request *req, struct _u_response 
 }
 
 /* GET /v1/maps/counties?intervention_type=&on= */
-void handle_map_counties(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_map_counties(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                         struct db_read *read)
 {
     struct db_map_query query;
     const char *missing = NULL;
     char *body = NULL;
 
-    if (!map_query_or_problem(req, resp, false, &query))
+    if (!map_query_or_problem(req, resp, false, read, &query))
         return;
     enum db_status status = db_map_counties(app->read_pool, &query, &body, &missing);
     send_map(resp, status, body, missing, &query);
@@ -90,10 +93,9 @@ bool maps_prefers_geojson(const struct _u_request *req)
 }
 
 void maps_send_county(struct _u_response *resp, const struct app *app, const char *code,
-                      const char *knowledge_support, const char *on, uint64_t read_after)
+                      const char *knowledge_support, const char *on, struct db_read *read)
 {
-    struct db_map_query query = { .county = code, .knowledge_support = knowledge_support, .on = on,
-                                  .read_after = read_after };
+    struct db_map_query query = { .county = code, .knowledge_support = knowledge_support, .on = on, .read = read };
     const char *missing = NULL;
     char *body = NULL;
 

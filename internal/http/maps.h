@@ -15,6 +15,6 @@ bool maps_prefers_geojson(const struct _u_request *req);
 
 /* Sends the map of county code's municipalities (code already checked), or its problem. */
 void maps_send_county(struct _u_response *resp, const struct app *app, const char *code,
-                      const char *knowledge_support, const char *on, uint64_t read_after);
+                      const char *knowledge_support, const char *on, struct db_read *read);
 
 #endif

@@ -21,15 +21,17 @@ static const struct list_spec list = {
 static const struct get_spec one = { "material", { .name = "slug", .kind = PARAM_SLUG }, db_materials_get };
 
 /* GET /v1/materials?kind=&updated_since=&limit=&cursor= */
-void handle_materials_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_materials_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                           struct db_read *read)
 {
-    listing_send_page(req, resp, app, &list);
+    listing_send_page(req, resp, app, read, &list);
 }
 
 /* GET /v1/materials/{slug} */
-void handle_materials_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_materials_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                          struct db_read *read)
 {
-    listing_send_one(req, resp, app, &one);
+    listing_send_one(req, resp, app, read, &one);
 }
 
 static const struct field_spec materials_fields[] = {

@@ -23,15 +23,17 @@ static const struct list_spec list = {
 static const struct get_spec one = { "method", { .name = "slug", .kind = PARAM_SLUG }, db_methods_get };
 
 /* GET /v1/methods?intervention_type=&age=&available_in_sweden=&updated_since=&limit=&cursor= */
-void handle_methods_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_methods_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                         struct db_read *read)
 {
-    listing_send_page(req, resp, app, &list);
+    listing_send_page(req, resp, app, read, &list);
 }
 
 /* GET /v1/methods/{slug} */
-void handle_methods_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_methods_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                        struct db_read *read)
 {
-    listing_send_one(req, resp, app, &one);
+    listing_send_one(req, resp, app, read, &one);
 }
 
 /* Must match the availability_in_sweden enum in sql/0001_schema.sql. */

@@ -97,33 +97,37 @@ static const struct writable_resource availability_writable = {
 };
 
 /* GET /v1/offerings?method=&provider=&county=&updated_since=&limit=&cursor= (Accept: text/csv: all of them) */
-void handle_offerings_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_offerings_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                           struct db_read *read)
 {
     if (respond_prefers_csv(req))
-        offerings_csv_send_export(req, resp, app, &offering_list);
+        offerings_csv_send_export(req, resp, app, read, &offering_list);
     else
-        listing_send_page(req, resp, app, &offering_list);
+        listing_send_page(req, resp, app, read, &offering_list);
 }
 
 /* GET /v1/counties/{code}/offerings?method=&provider=&updated_since=&limit=&cursor= (Accept: text/csv too) */
-void handle_county_offerings(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_county_offerings(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                             struct db_read *read)
 {
     if (respond_prefers_csv(req))
-        offerings_csv_send_export(req, resp, app, &county_offering_list);
+        offerings_csv_send_export(req, resp, app, read, &county_offering_list);
     else
-        listing_send_page(req, resp, app, &county_offering_list);
+        listing_send_page(req, resp, app, read, &county_offering_list);
 }
 
 /* GET /v1/offerings/{id} */
-void handle_offerings_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_offerings_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                          struct db_read *read)
 {
-    listing_send_one(req, resp, app, &offering_one);
+    listing_send_one(req, resp, app, read, &offering_one);
 }
 
 /* GET /v1/availability/{id} */
-void handle_availability_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_availability_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                             struct db_read *read)
 {
-    listing_send_one(req, resp, app, &availability_one);
+    listing_send_one(req, resp, app, read, &availability_one);
 }
 
 /* POST /v1/offerings, PUT|PATCH|DELETE /v1/offerings/{id} (admin or the owning provider's key) */

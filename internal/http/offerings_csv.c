@@ -21,7 +21,7 @@
 #include "respond.h"
 
 void offerings_csv_send_export(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                               const struct list_spec *spec)
+                               struct db_read *read, const struct list_spec *spec)
 {
     static const char *const paging[] = { "limit", "cursor", NULL };
     struct listing_query query;
@@ -35,7 +35,7 @@ void offerings_csv_send_export(const struct _u_request *req, struct _u_response 
                              "every matching offering, without pages.", paging[i]);
     if (!params_ok_or_problem(resp, &errors))
         return;
-    query.request.read_after = params_read_after(req);
+    query.request.read = read;
     enum db_status status = db_offerings_csv_export(app->pool, &query.request, &body);
     if (status == DB_OK)
         respond_bytes(resp, 200, "text/csv; charset=utf-8", body, strlen(body));
@@ -45,28 +45,27 @@ void offerings_csv_send_export(const struct _u_request *req, struct _u_response 
 }
 
 /* 400 invalid-csv: every error with its row, column and message; nothing was imported. */
-static void problem_invalid_csv(struct _u_response *resp, const struct validate_csv_errors *errors)
+static void problem_invalid_csv(struct _u_response *resp, const struct field_errors *errors)
 {
     json_t *members = json_object();
     json_t *list = json_array();
     char detail[512];
 
     for (size_t i = 0; i < errors->count; i++) {
-        const struct validate_csv_error *e = &errors->items[i];
+        const struct field_error *e = &errors->items[i];
         json_t *entry = json_pack("{s:I, s:o}", "row", (json_int_t)e->row, "column",
                                   e->column > 0 ? json_integer(e->column) : json_null());
-        json_t *field = problem_error_entry(&e->error);
+        json_t *field = problem_error_entry(e);
         json_object_update(entry, field);   /* row and column first, as before */
         json_decref(field);
         json_array_append_new(list, entry);
     }
     if (errors->count == 1 && errors->items[0].column > 0)
         snprintf(detail, sizeof(detail), "Row %ld, column %d (\"%s\"): %s Nothing was imported.", errors->items[0].row,
-                 errors->items[0].column, validate_offerings_csv_column_name(errors->items[0].column),
-                 errors->items[0].error.message);
+                 errors->items[0].column, errors->items[0].field, errors->items[0].message);
     else if (errors->count == 1)
         snprintf(detail, sizeof(detail), "Row %ld: %s Nothing was imported.", errors->items[0].row,
-                 errors->items[0].error.message);
+                 errors->items[0].message);
     else if (errors->total > errors->count)
         snprintf(detail, sizeof(detail), "The CSV has %zu errors; errors lists the first %zu. Nothing was imported.",
                  errors->total, errors->count);

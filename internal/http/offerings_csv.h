@@ -20,6 +20,6 @@
  * are refused with 400 rather than ignored).
  */
 void offerings_csv_send_export(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                               const struct list_spec *spec);
+                               struct db_read *read, const struct list_spec *spec);
 
 #endif

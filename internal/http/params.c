@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../db/pool.h"
 #include "../validate/validate.h"
 
 bool params_check(const struct param_spec *spec, const char *value, struct field_errors *errors)
@@ -163,14 +162,4 @@ bool params_ok_or_problem(struct _u_response *resp, const struct field_errors *e
         return true;
     problem_invalid_parameters(resp, errors->items, errors->count);
     return false;
-}
-
-uint64_t params_read_after(const struct _u_request *req)
-{
-    uint64_t lsn = 0;
-    const char *header = u_map_get_case(req->map_header, "X-Consistency-LSN");
-
-    if (header == NULL || !db_lsn_parse(header, &lsn))
-        return 0;
-    return lsn;
 }

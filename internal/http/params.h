@@ -8,7 +8,6 @@
 #define INSATSKATALOG_HTTP_PARAMS_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <ulfius.h>
 
 #include "problem.h"
@@ -61,9 +60,5 @@ void params_check_long(const char *name, const char *value, long min, long max, 
 /* Sends 400 with every collected error and returns false, or returns true
  * when there were none. */
 bool params_ok_or_problem(struct _u_response *resp, const struct field_errors *errors);
-
-/* The WAL position the request's X-Consistency-LSN asks reads to see at
- * least (the dispatcher has refused a malformed one); 0 without the header. */
-uint64_t params_read_after(const struct _u_request *req);
 
 #endif

@@ -32,7 +32,8 @@ static const char *code_or_problem(const struct _u_request *req, struct _u_respo
 }
 
 /* GET /v1/municipalities/{code}/neighbours */
-void handle_municipality_neighbours(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_municipality_neighbours(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                    struct db_read *read)
 {
     static const char *const allowed[] = { NULL };
     static const char *const path_params[] = { "code", NULL };
@@ -43,7 +44,7 @@ void handle_municipality_neighbours(const struct _u_request *req, struct _u_resp
     params_check_known(req, allowed, path_params, &errors);
     if (!params_ok_or_problem(resp, &errors) || (code = code_or_problem(req, resp)) == NULL)
         return;
-    enum db_status status = db_neighbours(app->read_pool, params_read_after(req), code, &body);
+    enum db_status status = db_neighbours(app->read_pool, read, code, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else
@@ -52,7 +53,8 @@ void handle_municipality_neighbours(const struct _u_request *req, struct _u_resp
 }
 
 /* GET /v1/municipalities/{code}/partners?intervention_type=|method=&radius_km=&on= */
-void handle_municipality_partners(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_municipality_partners(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                                  struct db_read *read)
 {
     static const char *const allowed[] = { "intervention_type", "method", "radius_km", "on", NULL };
     static const char *const path_params[] = { "code", NULL };
@@ -67,7 +69,7 @@ void handle_municipality_partners(const struct _u_request *req, struct _u_respon
         .method = u_map_get(req->map_url, "method"),
         .radius_km = u_map_get(req->map_url, "radius_km"),
         .on = u_map_get(req->map_url, "on"),
-        .read_after = params_read_after(req),
+        .read = read,
     };
     struct db_partners partners = { 0 };
 

@@ -78,15 +78,17 @@ static const struct writable_resource provider_writable = {
 };
 
 /* GET /v1/providers?county=&method=&kind=&q=&updated_since=&limit=&cursor= */
-void handle_providers_list(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_providers_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                           struct db_read *read)
 {
-    listing_send_page(req, resp, app, &provider_list);
+    listing_send_page(req, resp, app, read, &provider_list);
 }
 
 /* GET /v1/providers/{id} */
-void handle_providers_get(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_providers_get(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                          struct db_read *read)
 {
-    listing_send_one(req, resp, app, &provider_one);
+    listing_send_one(req, resp, app, read, &provider_one);
 }
 
 /* POST /v1/providers (admin), PUT|PATCH|DELETE /v1/providers/{id} (admin or the provider's key) */
@@ -110,7 +112,8 @@ static bool method_exists(const struct app *app, const char *slug)
 }
 
 /* GET /v1/methods/{slug}/providers?county=&on=&sort=&limit=&offset= */
-void handle_method_providers(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_method_providers(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                             struct db_read *read)
 {
     static const char *const sorts[] = { "availability", "cost", "training_days", "lead_time", NULL };
     static const struct param_spec specs[] = {
@@ -156,7 +159,7 @@ void handle_method_providers(const struct _u_request *req, struct _u_response *r
     query.limit = limit_text;
     query.offset = offset_text;
     query.next_prefix = next_prefix;
-    query.read_after = params_read_after(req);
+    query.read = read;
     enum db_status status = db_method_providers(app->read_pool, &query, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);

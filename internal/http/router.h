@@ -17,18 +17,19 @@
 #ifndef INSATSKATALOG_HTTP_ROUTER_H
 #define INSATSKATALOG_HTTP_ROUTER_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <ulfius.h>
 
 #include "handlers.h"
 
-/* One row of the route table: method, template ("/v1/methods/:slug"), handler. */
+/* One row of the route table: method, template ("/v1/methods/:slug"), and
+ * either a handler or, for a read made of cached documents, a reader. */
 struct route {
     const char *method;
     const char *path;
     handler_fn *handler;
+    reader_fn *reader;
 };
 
 /* The methods a route row may name; HEAD is answered by the GET route. */
@@ -42,7 +43,6 @@ struct router_path {
     size_t series[ROUTER_METHODS];             /* per method */
     size_t head_series;                        /* HEAD, when there is a GET */
     size_t other_series;                       /* OPTIONS and 405 */
-    atomic_bool uncacheable;                   /* its GET answered 200 without cached documents (routes.c) */
 };
 
 #define ROUTER_MAX_SEGMENTS 16

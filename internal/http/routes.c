@@ -29,110 +29,115 @@
 #include "ratelimit.h"
 #include "router.h"
 
-/* Rows of method, template (":name" for a path parameter), handler. */
+/*
+ * Rows of method, template (":name" for a path parameter), and handler or
+ * reader. A reader is a read whose answer is made only of cached documents:
+ * its answers are cached whole (run_cacheable). Health, metrics, the page,
+ * the histories and the audit trail are handlers.
+ */
 static const struct route route_table[] = {
-    { "GET", "/healthz", handle_healthz },
-    { "GET", "/readyz", handle_readyz },
-    { "GET", "/openapi.yaml", handle_openapi },
-    { "GET", "/metrics", handle_metrics },
-    { "GET", "/", handle_index },
-    { "GET", "/v1", handle_index },
-    { "GET", "/v1/knowledge-supports", handle_knowledge_supports_list },
-    { "GET", "/v1/knowledge-supports/:slug", handle_knowledge_supports_get },
-    { "POST", "/v1/knowledge-supports", handle_knowledge_supports_create },
-    { "PUT", "/v1/knowledge-supports/:slug", handle_knowledge_supports_replace },
-    { "PATCH", "/v1/knowledge-supports/:slug", handle_knowledge_supports_patch },
-    { "DELETE", "/v1/knowledge-supports/:slug", handle_knowledge_supports_delete },
-    { "GET", "/v1/knowledge-supports/:slug/history", handle_knowledge_supports_history },
-    { "GET", "/v1/recommendations", handle_recommendations_list },
-    { "GET", "/v1/recommendations/:slug", handle_recommendations_get },
-    { "POST", "/v1/recommendations", handle_recommendations_create },
-    { "PUT", "/v1/recommendations/:slug", handle_recommendations_replace },
-    { "PATCH", "/v1/recommendations/:slug", handle_recommendations_patch },
-    { "DELETE", "/v1/recommendations/:slug", handle_recommendations_delete },
-    { "GET", "/v1/recommendations/:slug/history", handle_recommendations_history },
-    { "GET", "/v1/intervention-types", handle_intervention_types_list },
-    { "GET", "/v1/intervention-types/:slug", handle_intervention_types_get },
-    { "POST", "/v1/intervention-types", handle_intervention_types_create },
-    { "PUT", "/v1/intervention-types/:slug", handle_intervention_types_replace },
-    { "PATCH", "/v1/intervention-types/:slug", handle_intervention_types_patch },
-    { "DELETE", "/v1/intervention-types/:slug", handle_intervention_types_delete },
-    { "GET", "/v1/intervention-types/:slug/history", handle_intervention_types_history },
-    { "GET", "/v1/methods", handle_methods_list },
-    { "GET", "/v1/methods/:slug", handle_methods_get },
-    { "POST", "/v1/methods", handle_methods_create },
-    { "PUT", "/v1/methods/:slug", handle_methods_replace },
-    { "PATCH", "/v1/methods/:slug", handle_methods_patch },
-    { "DELETE", "/v1/methods/:slug", handle_methods_delete },
-    { "GET", "/v1/methods/:slug/history", handle_methods_history },
-    { "GET", "/v1/assessment-instruments", handle_assessment_instruments_list },
-    { "GET", "/v1/assessment-instruments/:slug", handle_assessment_instruments_get },
-    { "POST", "/v1/assessment-instruments", handle_assessment_instruments_create },
-    { "PUT", "/v1/assessment-instruments/:slug", handle_assessment_instruments_replace },
-    { "PATCH", "/v1/assessment-instruments/:slug", handle_assessment_instruments_patch },
-    { "DELETE", "/v1/assessment-instruments/:slug", handle_assessment_instruments_delete },
-    { "GET", "/v1/assessment-instruments/:slug/history", handle_assessment_instruments_history },
-    { "GET", "/v1/materials", handle_materials_list },
-    { "GET", "/v1/materials/:slug", handle_materials_get },
-    { "POST", "/v1/materials", handle_materials_create },
-    { "PUT", "/v1/materials/:slug", handle_materials_replace },
-    { "PATCH", "/v1/materials/:slug", handle_materials_patch },
-    { "DELETE", "/v1/materials/:slug", handle_materials_delete },
-    { "GET", "/v1/materials/:slug/history", handle_materials_history },
-    { "GET", "/v1/surveys", handle_surveys_list },
-    { "GET", "/v1/surveys/:slug", handle_surveys_get },
-    { "GET", "/v1/counties", handle_counties_list },
-    { "GET", "/v1/counties/:code", handle_counties_get },
-    { "GET", "/v1/municipalities", handle_municipalities_list },
-    { "GET", "/v1/municipalities/:code", handle_municipalities_get },
-    { "GET", "/v1/methods/:slug/providers", handle_method_providers },
-    { "GET", "/v1/methods/:slug/cost-estimate", handle_method_cost_estimate },
-    { "GET", "/v1/counties/:code/offerings", handle_county_offerings },
-    { "GET", "/v1/providers", handle_providers_list },
-    { "GET", "/v1/providers/:id", handle_providers_get },
-    { "POST", "/v1/providers", handle_providers_create },
-    { "PUT", "/v1/providers/:id", handle_providers_replace },
-    { "PATCH", "/v1/providers/:id", handle_providers_patch },
-    { "DELETE", "/v1/providers/:id", handle_providers_delete },
-    { "GET", "/v1/providers/:id/history", handle_providers_history },
-    { "GET", "/v1/offerings", handle_offerings_list },
-    { "POST", "/v1/offerings/import", handle_offerings_import },
-    { "GET", "/v1/offerings/:id", handle_offerings_get },
-    { "POST", "/v1/offerings", handle_offerings_create },
-    { "PUT", "/v1/offerings/:id", handle_offerings_replace },
-    { "PATCH", "/v1/offerings/:id", handle_offerings_patch },
-    { "DELETE", "/v1/offerings/:id", handle_offerings_delete },
-    { "GET", "/v1/offerings/:id/history", handle_offerings_history },
-    { "GET", "/v1/availability/:id", handle_availability_get },
-    { "POST", "/v1/availability", handle_availability_create },
-    { "PUT", "/v1/availability/:id", handle_availability_replace },
-    { "PATCH", "/v1/availability/:id", handle_availability_patch },
-    { "DELETE", "/v1/availability/:id", handle_availability_delete },
-    { "GET", "/v1/availability/:id/history", handle_availability_history },
-    { "GET", "/v1/agreements", handle_agreements_list },
-    { "GET", "/v1/agreements/:id", handle_agreements_get },
-    { "POST", "/v1/agreements", handle_agreements_create },
-    { "PUT", "/v1/agreements/:id", handle_agreements_replace },
-    { "PATCH", "/v1/agreements/:id", handle_agreements_patch },
-    { "DELETE", "/v1/agreements/:id", handle_agreements_delete },
-    { "GET", "/v1/agreements/:id/history", handle_agreements_history },
-    { "POST", "/v1/agreements/:id/transitions", handle_agreement_transitions },
-    { "GET", "/v1/municipalities/:code/agreements", handle_municipality_agreements },
-    { "GET", "/v1/municipalities/:code/coverage", handle_municipality_coverage },
-    { "GET", "/v1/counties/:code/coverage", handle_county_coverage },
-    { "GET", "/v1/gaps", handle_gaps },
-    { "GET", "/v1/guidance", handle_guidance },
-    { "GET", "/v1/guidance/rules", handle_guidance_rules },
-    { "GET", "/v1/municipalities/:code/neighbours", handle_municipality_neighbours },
-    { "GET", "/v1/municipalities/:code/partners", handle_municipality_partners },
-    { "GET", "/v1/maps/municipalities", handle_map_municipalities },
-    { "GET", "/v1/maps/counties", handle_map_counties },
-    { "GET", "/v1/search", handle_search },
-    { "GET", "/v1/audit", handle_audit_list },
-    { "GET", "/app", handle_app_page },
-    { "GET", "/app/:file", handle_app_file },
-    { "GET", "/app/vendor/:file", handle_app_vendor_file },
-    { "GET", "/docs", handle_docs },
+    { "GET", "/healthz", .handler = handle_healthz },
+    { "GET", "/readyz", .handler = handle_readyz },
+    { "GET", "/openapi.yaml", .handler = handle_openapi },
+    { "GET", "/metrics", .handler = handle_metrics },
+    { "GET", "/", .handler = handle_index },
+    { "GET", "/v1", .handler = handle_index },
+    { "GET", "/v1/knowledge-supports", .reader = handle_knowledge_supports_list },
+    { "GET", "/v1/knowledge-supports/:slug", .reader = handle_knowledge_supports_get },
+    { "POST", "/v1/knowledge-supports", .handler = handle_knowledge_supports_create },
+    { "PUT", "/v1/knowledge-supports/:slug", .handler = handle_knowledge_supports_replace },
+    { "PATCH", "/v1/knowledge-supports/:slug", .handler = handle_knowledge_supports_patch },
+    { "DELETE", "/v1/knowledge-supports/:slug", .handler = handle_knowledge_supports_delete },
+    { "GET", "/v1/knowledge-supports/:slug/history", .handler = handle_knowledge_supports_history },
+    { "GET", "/v1/recommendations", .reader = handle_recommendations_list },
+    { "GET", "/v1/recommendations/:slug", .reader = handle_recommendations_get },
+    { "POST", "/v1/recommendations", .handler = handle_recommendations_create },
+    { "PUT", "/v1/recommendations/:slug", .handler = handle_recommendations_replace },
+    { "PATCH", "/v1/recommendations/:slug", .handler = handle_recommendations_patch },
+    { "DELETE", "/v1/recommendations/:slug", .handler = handle_recommendations_delete },
+    { "GET", "/v1/recommendations/:slug/history", .handler = handle_recommendations_history },
+    { "GET", "/v1/intervention-types", .reader = handle_intervention_types_list },
+    { "GET", "/v1/intervention-types/:slug", .reader = handle_intervention_types_get },
+    { "POST", "/v1/intervention-types", .handler = handle_intervention_types_create },
+    { "PUT", "/v1/intervention-types/:slug", .handler = handle_intervention_types_replace },
+    { "PATCH", "/v1/intervention-types/:slug", .handler = handle_intervention_types_patch },
+    { "DELETE", "/v1/intervention-types/:slug", .handler = handle_intervention_types_delete },
+    { "GET", "/v1/intervention-types/:slug/history", .handler = handle_intervention_types_history },
+    { "GET", "/v1/methods", .reader = handle_methods_list },
+    { "GET", "/v1/methods/:slug", .reader = handle_methods_get },
+    { "POST", "/v1/methods", .handler = handle_methods_create },
+    { "PUT", "/v1/methods/:slug", .handler = handle_methods_replace },
+    { "PATCH", "/v1/methods/:slug", .handler = handle_methods_patch },
+    { "DELETE", "/v1/methods/:slug", .handler = handle_methods_delete },
+    { "GET", "/v1/methods/:slug/history", .handler = handle_methods_history },
+    { "GET", "/v1/assessment-instruments", .reader = handle_assessment_instruments_list },
+    { "GET", "/v1/assessment-instruments/:slug", .reader = handle_assessment_instruments_get },
+    { "POST", "/v1/assessment-instruments", .handler = handle_assessment_instruments_create },
+    { "PUT", "/v1/assessment-instruments/:slug", .handler = handle_assessment_instruments_replace },
+    { "PATCH", "/v1/assessment-instruments/:slug", .handler = handle_assessment_instruments_patch },
+    { "DELETE", "/v1/assessment-instruments/:slug", .handler = handle_assessment_instruments_delete },
+    { "GET", "/v1/assessment-instruments/:slug/history", .handler = handle_assessment_instruments_history },
+    { "GET", "/v1/materials", .reader = handle_materials_list },
+    { "GET", "/v1/materials/:slug", .reader = handle_materials_get },
+    { "POST", "/v1/materials", .handler = handle_materials_create },
+    { "PUT", "/v1/materials/:slug", .handler = handle_materials_replace },
+    { "PATCH", "/v1/materials/:slug", .handler = handle_materials_patch },
+    { "DELETE", "/v1/materials/:slug", .handler = handle_materials_delete },
+    { "GET", "/v1/materials/:slug/history", .handler = handle_materials_history },
+    { "GET", "/v1/surveys", .reader = handle_surveys_list },
+    { "GET", "/v1/surveys/:slug", .reader = handle_surveys_get },
+    { "GET", "/v1/counties", .reader = handle_counties_list },
+    { "GET", "/v1/counties/:code", .reader = handle_counties_get },
+    { "GET", "/v1/municipalities", .reader = handle_municipalities_list },
+    { "GET", "/v1/municipalities/:code", .reader = handle_municipalities_get },
+    { "GET", "/v1/methods/:slug/providers", .reader = handle_method_providers },
+    { "GET", "/v1/methods/:slug/cost-estimate", .reader = handle_method_cost_estimate },
+    { "GET", "/v1/counties/:code/offerings", .reader = handle_county_offerings },
+    { "GET", "/v1/providers", .reader = handle_providers_list },
+    { "GET", "/v1/providers/:id", .reader = handle_providers_get },
+    { "POST", "/v1/providers", .handler = handle_providers_create },
+    { "PUT", "/v1/providers/:id", .handler = handle_providers_replace },
+    { "PATCH", "/v1/providers/:id", .handler = handle_providers_patch },
+    { "DELETE", "/v1/providers/:id", .handler = handle_providers_delete },
+    { "GET", "/v1/providers/:id/history", .handler = handle_providers_history },
+    { "GET", "/v1/offerings", .reader = handle_offerings_list },
+    { "POST", "/v1/offerings/import", .handler = handle_offerings_import },
+    { "GET", "/v1/offerings/:id", .reader = handle_offerings_get },
+    { "POST", "/v1/offerings", .handler = handle_offerings_create },
+    { "PUT", "/v1/offerings/:id", .handler = handle_offerings_replace },
+    { "PATCH", "/v1/offerings/:id", .handler = handle_offerings_patch },
+    { "DELETE", "/v1/offerings/:id", .handler = handle_offerings_delete },
+    { "GET", "/v1/offerings/:id/history", .handler = handle_offerings_history },
+    { "GET", "/v1/availability/:id", .reader = handle_availability_get },
+    { "POST", "/v1/availability", .handler = handle_availability_create },
+    { "PUT", "/v1/availability/:id", .handler = handle_availability_replace },
+    { "PATCH", "/v1/availability/:id", .handler = handle_availability_patch },
+    { "DELETE", "/v1/availability/:id", .handler = handle_availability_delete },
+    { "GET", "/v1/availability/:id/history", .handler = handle_availability_history },
+    { "GET", "/v1/agreements", .reader = handle_agreements_list },
+    { "GET", "/v1/agreements/:id", .reader = handle_agreements_get },
+    { "POST", "/v1/agreements", .handler = handle_agreements_create },
+    { "PUT", "/v1/agreements/:id", .handler = handle_agreements_replace },
+    { "PATCH", "/v1/agreements/:id", .handler = handle_agreements_patch },
+    { "DELETE", "/v1/agreements/:id", .handler = handle_agreements_delete },
+    { "GET", "/v1/agreements/:id/history", .handler = handle_agreements_history },
+    { "POST", "/v1/agreements/:id/transitions", .handler = handle_agreement_transitions },
+    { "GET", "/v1/municipalities/:code/agreements", .reader = handle_municipality_agreements },
+    { "GET", "/v1/municipalities/:code/coverage", .reader = handle_municipality_coverage },
+    { "GET", "/v1/counties/:code/coverage", .reader = handle_county_coverage },
+    { "GET", "/v1/gaps", .reader = handle_gaps },
+    { "GET", "/v1/guidance", .reader = handle_guidance },
+    { "GET", "/v1/guidance/rules", .reader = handle_guidance_rules },
+    { "GET", "/v1/municipalities/:code/neighbours", .reader = handle_municipality_neighbours },
+    { "GET", "/v1/municipalities/:code/partners", .reader = handle_municipality_partners },
+    { "GET", "/v1/maps/municipalities", .reader = handle_map_municipalities },
+    { "GET", "/v1/maps/counties", .reader = handle_map_counties },
+    { "GET", "/v1/search", .reader = handle_search },
+    { "GET", "/v1/audit", .handler = handle_audit_list },
+    { "GET", "/app", .handler = handle_app_page },
+    { "GET", "/app/:file", .handler = handle_app_file },
+    { "GET", "/app/vendor/:file", .handler = handle_app_vendor_file },
+    { "GET", "/docs", .handler = handle_docs },
 };
 
 #define ROUTE_COUNT (sizeof(route_table) / sizeof(route_table[0]))
@@ -272,34 +277,26 @@ static size_t series_of(const struct routes *routes, const struct router_match *
 }
 
 /*
- * Runs the handler of a read that may be answered from the cache: a hit
- * answers at once; a miss runs the handler and stores its answer when every
- * query it made was a cached document. Returns whether resp came from the cache.
+ * Runs a reader whose answer may come from the cache: a hit answers at once;
+ * a miss runs the reader and stores its 200 under the tables its documents
+ * were built from. Returns whether resp came from the cache.
  */
 static bool run_cacheable(const struct _u_request *req, struct _u_response *resp, const struct routes *routes,
-                          const struct router_match *match, const char *key)
+                          const struct router_match *match, const char *key, struct db_read *read)
 {
     struct db_cache *cache = routes->app->cache;
 
     if (answers_serve(cache, key, req, resp))
         return true;
-    /* Taken before the handler: a change heard meanwhile makes its answer unstorable. */
+    /* Taken before the reader: a change heard meanwhile makes its answer unstorable. */
     uint64_t generation = db_cache_generation(cache);
     if (!router_put_params(match, req->map_url)) {
         problem_internal(resp);
         return false;
     }
-    db_request_reads_begin();
-    match->route->handler(req, resp, routes->app);
-    struct db_request_reads reads = db_request_reads_end();
-    if (resp->status != 200)
-        return false;
-    if (reads.documents == 0 || reads.other > 0)
-        /* Its answers are not made of cached documents (/healthz, /metrics, histories):
-         * stop looking them up. The only state the router's paths change. */
-        atomic_store(&((struct router_path *)match->path)->uncacheable, true);
-    else if (generation != UINT64_MAX)
-        answers_store(cache, key, resp, reads.tables, generation);
+    match->route->reader(req, resp, routes->app, read);
+    if (resp->status == 200 && read->documents > 0 && generation != UINT64_MAX)
+        answers_store(cache, key, resp, read->tables, generation);
     return false;
 }
 
@@ -309,16 +306,15 @@ static bool route(const struct _u_request *req, struct _u_response *resp, const 
                   const struct router_match *match)
 {
     const char *consistency = u_map_get_case(req->map_header, "X-Consistency-LSN");
-    uint64_t read_after = 0;
-
+    struct db_read read = { .read_after = 0 };
     bool ahead = false;
 
-    if (consistency != NULL && !db_lsn_parse(consistency, &read_after))
+    if (consistency != NULL && !db_lsn_parse(consistency, &read.read_after))
         problem_invalid_header(resp, "X-Consistency-LSN",
                                "Header \"X-Consistency-LSN\" must be a WAL position as a write returned it, "
                                "such as \"0/16B3748\".");
-    else if (read_after != 0 && match->route != NULL
-             && db_lsn_check_ahead(routes->app->read_pool, read_after, &ahead) == DB_OK && ahead)
+    else if (read.read_after != 0 && match->route != NULL
+             && db_lsn_check_ahead(routes->app->read_pool, read.read_after, &ahead) == DB_OK && ahead)
         /* No write returned it, and a read waiting for it would bypass the cache for ever. */
         problem_invalid_header(resp, "X-Consistency-LSN",
                                "Header \"X-Consistency-LSN\" is ahead of every position the database has "
@@ -326,13 +322,16 @@ static bool route(const struct _u_request *req, struct _u_response *resp, const 
     else if (match->route != NULL) {
         char key[ANSWERS_KEY_MAX];
         bool is_read = strcmp(req->http_verb, "GET") == 0 || strcmp(req->http_verb, "HEAD") == 0;
-        if (routes->app->cache != NULL && is_read && !atomic_load(&match->path->uncacheable) && answers_key(req, key))
-            return run_cacheable(req, resp, routes, match, key);
+        if (match->route->reader != NULL && routes->app->cache != NULL && is_read && answers_key(req, key))
+            return run_cacheable(req, resp, routes, match, key, &read);
         if (!router_put_params(match, req->map_url)) {
             problem_internal(resp);
             return false;
         }
-        match->route->handler(req, resp, routes->app);   /* reads take the position from the header (params_read_after) */
+        if (match->route->reader != NULL)
+            match->route->reader(req, resp, routes->app, &read);
+        else
+            match->route->handler(req, resp, routes->app);
     }
     else if (match->path != NULL)
         handle_other_method(req, resp, match->path);
@@ -418,6 +417,11 @@ struct routes *routes_register(struct _u_instance *instance, const struct app *a
         return NULL;
     routes->app = app;
     atomic_init(&routes->in_flight, 0);
+    for (size_t i = 0; i < ROUTE_COUNT; i++)
+        if ((route_table[i].handler == NULL) == (route_table[i].reader == NULL)) {
+            log_error("route %s %s must name a handler or a reader", route_table[i].method, route_table[i].path);
+            goto fail;
+        }
     if ((routes->router = router_build(route_table, ROUTE_COUNT)) == NULL)
         goto fail;
     add_series(routes);

@@ -16,7 +16,7 @@
 #define SEARCH_MAX_OFFSET 10000
 
 /* GET /v1/search?q=&limit=&offset= */
-void handle_search(const struct _u_request *req, struct _u_response *resp, const struct app *app)
+void handle_search(const struct _u_request *req, struct _u_response *resp, const struct app *app, struct db_read *read)
 {
     static const struct param_spec q_spec = { .name = "q", .kind = PARAM_TEXT };
     static const char *const allowed[] = { "q", "limit", "offset", NULL };
@@ -48,8 +48,7 @@ void handle_search(const struct _u_request *req, struct _u_response *resp, const
         problem_internal(resp);
         goto cleanup;
     }
-    enum db_status status = db_search(app->read_pool, q, limit_text, offset_text, next_prefix, params_read_after(req),
-                                      &body);
+    enum db_status status = db_search(app->read_pool, q, limit_text, offset_text, next_prefix, read, &body);
     if (status == DB_OK)
         respond_json_text(resp, 200, body);
     else

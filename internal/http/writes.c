@@ -92,7 +92,7 @@ const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_r
     return if_match;
 }
 
-/* The answer to a refused prepare step, given after its transaction ended. */
+/* The answer to a write a rule of the record's state refused, given after its transaction ended. */
 void writes_respond_refusal(struct _u_response *resp, const struct db_write_refusal *refusal)
 {
     char allowed[160] = "";
@@ -100,9 +100,6 @@ void writes_respond_refusal(struct _u_response *resp, const struct db_write_refu
     json_t *members = NULL;
 
     switch (refusal->kind) {
-    case DB_REFUSAL_INVALID_INPUT:
-        problem_invalid_body(resp, refusal->errors->items, refusal->errors->count);
-        return;
     case DB_REFUSAL_ILLEGAL_TRANSITION:
         for (size_t j = 0; j < sizeof(refusal->allowed) / sizeof(refusal->allowed[0]) && refusal->allowed[j][0]; j++)
             snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"", j ? ", " : "",
@@ -255,39 +252,10 @@ static void run_write(const struct _u_request *req, struct _u_response *resp, co
         problem_internal(resp);
         return;
     }
-    db_write_run(app->pool, resource->db, action, key, text, NULL, NULL, if_match, actor, idempotency, &result);
+    db_write_run(app->pool, resource->db, action, key, text, if_match, actor, idempotency, &result);
     writes_respond(req, resp, resource, &result, key, input, action == DB_WRITE_CREATE ? 201 : 200);
     db_write_result_release(&result);
     free(text);
-}
-
-/* What PATCH's merge step needs, and where it leaves the field errors of a refusal. */
-struct patch_context {
-    const struct writable_resource *resource;
-    const json_t *patch;
-    const char *slug;
-    json_t *merged;      /* the merged input, kept for the response (Location, problem details) */
-    struct field_errors errors;
-};
-
-/* db_write_prepare_fn: merges the patch into the current input and validates the result; answers nothing. */
-static char *merge_patch_into(void *context, const char *current_input, struct db_write_refusal *refusal)
-{
-    struct patch_context *ctx = context;
-    char *text = NULL;
-
-    if ((ctx->merged = json_loads(current_input, 0, NULL)) == NULL || !fields_merge_patch(ctx->merged, ctx->patch)) {
-        refusal->kind = DB_REFUSAL_FAILED;
-        return NULL;
-    }
-    if (!check_input(ctx->resource, ctx->merged, ctx->slug, &ctx->errors)) {
-        refusal->kind = DB_REFUSAL_INVALID_INPUT;
-        refusal->errors = &ctx->errors;
-        return NULL;
-    }
-    if ((text = json_dumps(ctx->merged, JSON_COMPACT)) == NULL)
-        refusal->kind = DB_REFUSAL_FAILED;
-    return text;
 }
 
 /*
@@ -385,10 +353,10 @@ cleanup:
 void writes_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                   const struct writable_resource *resource)
 {
-    struct patch_context ctx = { .resource = resource };
-    struct db_write_result result;
+    struct db_write_result current = { .outcome = DB_WRITE_FAILED };
     struct db_key actor;
     json_t *patch = NULL;
+    json_t *merged = NULL;
     const char *slug, *if_match;
 
     if (!writes_writer_or_problem(req, resp, app, resource, &actor) || (slug = writes_path_key_or_problem(req, resp, resource)) == NULL
@@ -399,15 +367,24 @@ void writes_patch(const struct _u_request *req, struct _u_response *resp, const 
         problem_invalid_body(resp, &error, 1);
         goto cleanup;
     }
-    ctx.patch = patch;
-    ctx.slug = slug;
-    db_write_run(app->pool, resource->db, DB_WRITE_UPDATE, slug, NULL, merge_patch_into, &ctx, if_match, &actor,
-                 NULL, &result);
-    writes_respond(req, resp, resource, &result, slug, ctx.merged, 200);
-    db_write_result_release(&result);
+    /* The merge base is the version If-Match names (412 otherwise); the write
+     * checks it again under the row lock, so a change in between is a 412 too. */
+    db_write_current_input(app->pool, resource->db, slug, if_match, &actor, &current);
+    if (current.outcome != DB_WRITE_DONE) {
+        writes_respond(req, resp, resource, &current, slug, NULL, 200);
+        goto cleanup;
+    }
+    if ((merged = json_loads(current.document, 0, NULL)) == NULL || !fields_merge_patch(merged, patch)) {
+        problem_internal(resp);
+        goto cleanup;
+    }
+    if (!valid_input_or_problem(resp, resource, merged, slug))
+        goto cleanup;
+    run_write(req, resp, app, resource, DB_WRITE_UPDATE, slug, merged, if_match, &actor, NULL);
 cleanup:
+    db_write_result_release(&current);
     json_decref(patch);
-    json_decref(ctx.merged);
+    json_decref(merged);
 }
 
 void writes_delete(const struct _u_request *req, struct _u_response *resp, const struct app *app,

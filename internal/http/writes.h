@@ -57,7 +57,7 @@ const char *writes_if_match_or_problem(const struct _u_request *req, struct _u_r
 /* An admin key, or one of the resource's owner scope; else 401/403 sent. */
 bool writes_writer_or_problem(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                               const struct writable_resource *resource, struct db_key *actor);
-/* Answers a write the prepare step refused (result.refusal), after its transaction. */
+/* Answers a write a rule of the record's state refused (result.refusal), after its transaction. */
 void writes_respond_refusal(struct _u_response *resp, const struct db_write_refusal *refusal);
 /* Answers a finished write: the new representation (success_status), 204, or the problem. */
 void writes_respond(const struct _u_request *req, struct _u_response *resp, const struct writable_resource *resource,

@@ -5,12 +5,67 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "validate.h"
 
-void field_error_vset(struct field_error *error, const char *field, bool copy, const char *format, va_list args)
+/* Moves the kept errors to a heap array of capacity entries; false (nothing
+ * changed) when out of memory. A copied field name moves with its entry:
+ * NULL stands for it meanwhile. */
+static bool grow(struct field_errors *errors, size_t capacity)
 {
+    struct field_error *items;
+
+    for (size_t i = 0; i < errors->count; i++)
+        if (errors->items[i].field == errors->items[i].name)
+            errors->items[i].field = NULL;
+    if (errors->items == errors->first) {
+        if ((items = malloc(capacity * sizeof(*items))) != NULL)
+            memcpy(items, errors->first, errors->count * sizeof(*items));
+    } else {
+        items = realloc(errors->items, capacity * sizeof(*items));
+    }
+    if (items != NULL) {
+        errors->items = items;
+        errors->capacity = capacity;
+    }
+    for (size_t i = 0; i < errors->count; i++)
+        if (errors->items[i].field == NULL)
+            errors->items[i].field = errors->items[i].name;
+    return items != NULL;
+}
+
+/* The next entry to fill, or NULL when the error is only counted (past keep,
+ * or out of memory). Entries past FIELD_ERRORS_MAX move to the heap. */
+static struct field_error *next_entry(struct field_errors *errors)
+{
+    size_t keep = errors->keep ? errors->keep : FIELD_ERRORS_MAX;
+    size_t capacity = errors->items == errors->first ? FIELD_ERRORS_MAX : errors->capacity;
+
+    errors->total++;
+    if (errors->count >= keep)
+        return NULL;
+    if (errors->items == NULL) {
+        errors->items = errors->first;
+        capacity = FIELD_ERRORS_MAX;
+    }
+    if (errors->count == capacity && !grow(errors, 2 * capacity))
+        return NULL;
+    return &errors->items[errors->count++];
+}
+
+/* Fills an entry: its field (borrowed, or copied into error->name when copy
+ * is true), its place, and its message, formatted like vprintf. */
+static void add_entry(struct field_errors *errors, const char *field, bool copy, long row, int column,
+                      const char *format, va_list args) __attribute__((format(printf, 6, 0)));
+static void add_entry(struct field_errors *errors, const char *field, bool copy, long row, int column,
+                      const char *format, va_list args)
+{
+    struct field_error *error = next_entry(errors);
+
+    if (error == NULL)
+        return;
     if (copy) {
         snprintf(error->name, sizeof(error->name), "%s", field);
         error->field = error->name;
@@ -18,16 +73,16 @@ void field_error_vset(struct field_error *error, const char *field, bool copy, c
         error->field = field;
     }
     vsnprintf(error->message, sizeof(error->message), format, args);
+    error->row = row;
+    error->column = column;
 }
 
 void field_errors_add(struct field_errors *errors, const char *field, const char *format, ...)
 {
     va_list args;
 
-    if (errors->count >= FIELD_ERRORS_MAX)
-        return;
     va_start(args, format);
-    field_error_vset(&errors->items[errors->count++], field, false, format, args);
+    add_entry(errors, field, false, 0, 0, format, args);
     va_end(args);
 }
 
@@ -35,11 +90,60 @@ void field_errors_add_at(struct field_errors *errors, const char *path, const ch
 {
     va_list args;
 
-    if (errors->count >= FIELD_ERRORS_MAX)
-        return;
     va_start(args, format);
-    field_error_vset(&errors->items[errors->count++], path, true, format, args);
+    add_entry(errors, path, true, 0, 0, format, args);
     va_end(args);
+}
+
+void field_errors_vadd_in_file(struct field_errors *errors, long row, int column, const char *field,
+                               const char *format, va_list args)
+{
+    add_entry(errors, field, false, row, column, format, args);
+}
+
+static int compare_places(const void *a, const void *b)
+{
+    const struct field_error *x = *(const struct field_error *const *)a;
+    const struct field_error *y = *(const struct field_error *const *)b;
+
+    if (x->row != y->row)
+        return x->row < y->row ? -1 : 1;
+    if (x->column != y->column)
+        return x->column < y->column ? -1 : 1;
+    return x < y ? -1 : x > y;   /* entries are in the order they were found */
+}
+
+void field_errors_sort_by_place(struct field_errors *errors)
+{
+    const struct field_error **order = NULL;
+    struct field_error *sorted = NULL;
+    size_t count = errors->count;
+
+    /* Out of memory leaves them unsorted: every error is still there. */
+    if (count < 2 || (order = malloc(count * sizeof(*order))) == NULL
+        || (sorted = malloc(count * sizeof(*sorted))) == NULL)
+        goto cleanup;
+    for (size_t i = 0; i < count; i++)
+        order[i] = &errors->items[i];
+    qsort(order, count, sizeof(*order), compare_places);
+    for (size_t i = 0; i < count; i++)
+        sorted[i] = *order[i];
+    for (size_t i = 0; i < count; i++) {
+        bool own_name = sorted[i].field == order[i]->name;   /* a copied field name moves with its entry */
+        errors->items[i] = sorted[i];
+        if (own_name)
+            errors->items[i].field = errors->items[i].name;
+    }
+cleanup:
+    free(order);
+    free(sorted);
+}
+
+void field_errors_release(struct field_errors *errors)
+{
+    if (errors->items != errors->first)
+        free(errors->items);
+    memset(errors, 0, sizeof(*errors));
 }
 
 static const char *type_name(const json_t *value)
@@ -272,13 +376,10 @@ bool fields_merge_patch(json_t *target, const json_t *patch)
 
 void fields_add_prefixed(struct field_errors *errors, const struct field_errors *nested, const char *prefix)
 {
-    for (size_t i = 0; i < nested->count && errors->count < FIELD_ERRORS_MAX; i++) {
-        struct field_error *error = &errors->items[errors->count++];
-        char path[sizeof(error->name)];
+    for (size_t i = 0; i < nested->count; i++) {
+        char path[sizeof(nested->items[i].name)];
         snprintf(path, sizeof(path), "%s.%s", prefix, nested->items[i].field);
-        memcpy(error->name, path, sizeof(path));
-        error->field = error->name;
-        snprintf(error->message, sizeof(error->message), "%s: %s", path, nested->items[i].message);
+        field_errors_add_at(errors, path, "%s: %s", path, nested->items[i].message);
     }
 }
 

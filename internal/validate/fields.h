@@ -63,28 +63,37 @@ struct field_spec {
 #define FIELD_SPEC_ARRAY(name, required, max_items) { name, FIELD_ARRAY, required, 0, max_items, 0, 0, NULL, NULL }
 #define FIELD_SPEC_END { NULL, 0, false, 0, 0, 0, 0, NULL, NULL }
 
+/* How many errors a collector keeps unless told otherwise: a request's body or parameters. */
 #define FIELD_ERRORS_MAX 32
 
 struct field_error {
     const char *field;            /* a spec name or key of the checked object, or name below */
     char name[64];                /* storage for a nested field's path, e.g. "parties[2].role" */
     char message[256];
-};
-
-struct field_errors {
-    struct field_error items[FIELD_ERRORS_MAX];
-    size_t count;
+    /* In a file (the offerings CSV): the line its record starts on (the
+     * header is 1) and the 1-based column, 0 for the whole row. Else 0, 0. */
+    long row;
+    int column;
 };
 
 /*
- * Fills one error: its field (borrowed, or copied into error->name when
- * copy is true) and its message, formatted like vprintf. The one body behind
- * field_errors_add(), field_errors_add_at() and the CSV import's
- * validate_csv_errors_add(), whose errors are field errors with a row and a
- * column; problem_error_entry() (http/problem.h) turns either into JSON.
+ * The one collector of errors: a request's body and parameters, and a file
+ * (the offerings CSV import). problem_error_entry() (http/problem.h) turns
+ * an entry into JSON. Every error is counted in total; the first keep are
+ * kept in items, in order of discovery (field_errors_sort_by_place orders a
+ * file's). The first FIELD_ERRORS_MAX live in the struct itself, so a
+ * request's collector, { .count = 0 }, needs no release; a file's, which
+ * keeps more ({ .keep = N }), grows on the heap and is released with
+ * field_errors_release(). Never copy a collector: items may point into it.
  */
-void field_error_vset(struct field_error *error, const char *field, bool copy, const char *format, va_list args)
-    __attribute__((format(printf, 4, 0)));
+struct field_errors {
+    struct field_error *items;    /* the kept errors; NULL while there are none */
+    size_t count;                 /* kept */
+    size_t total;                 /* found, kept or not */
+    size_t keep;                  /* how many to keep; 0: FIELD_ERRORS_MAX */
+    size_t capacity;              /* of items once it is on the heap */
+    struct field_error first[FIELD_ERRORS_MAX];
+};
 
 void field_errors_add(struct field_errors *errors, const char *field, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -92,6 +101,16 @@ void field_errors_add(struct field_errors *errors, const char *field, const char
 /* The same, for a field named by a path built at run time ("parties[2].share_percent"): copied. */
 void field_errors_add_at(struct field_errors *errors, const char *path, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The same, for an error at row and column of a file (field: the column's name, borrowed). */
+void field_errors_vadd_in_file(struct field_errors *errors, long row, int column, const char *field,
+                               const char *format, va_list args) __attribute__((format(printf, 5, 0)));
+
+/* Orders the kept errors by row, then column, then order of discovery. */
+void field_errors_sort_by_place(struct field_errors *errors);
+
+/* Frees what the collector took from the heap and zeroes it; accepts a zeroed one. */
+void field_errors_release(struct field_errors *errors);
 
 /*
  * Checks body (which must be an object) against the NULL-name-terminated

@@ -47,52 +47,15 @@ const char *validate_offerings_csv_column_name(int column)
     return validate_offerings_csv_columns[column - 1];
 }
 
-void validate_csv_errors_release(struct validate_csv_errors *errors)
-{
-    free(errors->items);
-    memset(errors, 0, sizeof(*errors));
-}
-
-void validate_csv_errors_add(struct validate_csv_errors *errors, long row, int column, const char *format, ...)
+void validate_csv_errors_add(struct field_errors *errors, long row, int column, const char *format, ...)
 {
     va_list args;
-    struct validate_csv_error *error;
 
-    errors->total++;
-    if (errors->count >= VALIDATE_CSV_ERRORS_KEPT)
-        return;
-    if (errors->count == errors->capacity) {
-        size_t capacity = errors->capacity ? 2 * errors->capacity : 16;
-        struct validate_csv_error *items;
-        if ((items = realloc(errors->items, capacity * sizeof(*items))) == NULL)
-            return;
-        errors->items = items;
-        errors->capacity = capacity;
-    }
-    error = &errors->items[errors->count];
-    error->row = row;
-    error->column = column;
-    error->sequence = errors->total;
+    if (errors->keep < VALIDATE_CSV_ERRORS_KEPT)
+        errors->keep = VALIDATE_CSV_ERRORS_KEPT;
     va_start(args, format);
-    field_error_vset(&error->error, validate_offerings_csv_column_name(column), false, format, args);
+    field_errors_vadd_in_file(errors, row, column, validate_offerings_csv_column_name(column), format, args);
     va_end(args);
-    errors->count++;
-}
-
-static int compare_errors(const void *a, const void *b)
-{
-    const struct validate_csv_error *x = a, *y = b;
-    if (x->row != y->row)
-        return x->row < y->row ? -1 : 1;
-    if (x->column != y->column)
-        return x->column < y->column ? -1 : 1;
-    return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
-}
-
-void validate_csv_errors_sort(struct validate_csv_errors *errors)
-{
-    if (errors->count > 1)
-        qsort(errors->items, errors->count, sizeof(errors->items[0]), compare_errors);
 }
 
 /* A number of days from 0 to max with at most one decimal ("2", "2.5"): the column is numeric(5, 1). */
@@ -147,7 +110,7 @@ static json_t *split_list(const char *text, const char *const *choices, size_t m
 
 /* Checks one non-empty cell by its column's field spec; returns its typed
  * value, or NULL after adding an error. */
-static json_t *cell_value(int column, const char *text, long row, struct validate_csv_errors *errors)
+static json_t *cell_value(int column, const char *text, long row, struct field_errors *errors)
 {
     const struct field_spec *spec = column_spec(column);
     const char *name = spec->name;
@@ -233,7 +196,7 @@ struct row_key {
 
 /* What the libcsv callbacks build up while the file is fed to the parser. */
 struct parse_state {
-    struct validate_csv_errors *errors;
+    struct field_errors *errors;
     json_t *rows;
     char *cells[VALIDATE_OFFERINGS_CSV_COLUMNS];   /* the current record's cells; NULL: a NUL byte inside */
     int cell_count;                                /* may exceed the columns; only the first are kept */
@@ -415,7 +378,7 @@ static bool is_line_break(const char *data, size_t length, size_t i)
 }
 
 bool validate_offerings_csv_parse(const char *data, size_t length, json_t **rows_out,
-                                  struct validate_csv_errors *errors)
+                                  struct field_errors *errors)
 {
     struct parse_state state = { .errors = errors, .line = 1, .awaiting_record = true };
     struct csv_parser parser;
@@ -454,7 +417,7 @@ bool validate_offerings_csv_parse(const char *data, size_t length, json_t **rows
                                 "columns from provider_organisation_number to verified_on.",
                                 VALIDATE_OFFERINGS_CSV_COLUMNS);
     check_repeated_keys(&state);
-    validate_csv_errors_sort(errors);
+    field_errors_sort_by_place(errors);
     if (!state.out_of_memory) {
         *rows_out = state.rows;
         state.rows = NULL;

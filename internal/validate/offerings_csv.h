@@ -48,38 +48,18 @@ enum validate_offerings_csv_column {
 /* The column's header name, or "(row)" for column 0 (or any number outside 1..14). */
 const char *validate_offerings_csv_column_name(int column);
 
-/* At most this many errors are kept; all are counted. */
+/* At most this many errors of a file are kept; all are counted. */
 #define VALIDATE_CSV_ERRORS_KEPT 1000
 
-/* A field error (field: the column's name, or "(row)") with its place in the file. */
-struct validate_csv_error {
-    long row;                    /* the file's line where the record starts; the header is row 1 */
-    int column;                  /* 1-based; 0 when the error is about the whole row */
-    struct field_error error;
-    size_t sequence;             /* order of discovery, so sorting keeps it within a cell */
-};
-
-struct validate_csv_errors {
-    struct validate_csv_error *items;   /* owned; the first VALIDATE_CSV_ERRORS_KEPT found */
-    size_t count;                       /* kept */
-    size_t capacity;
-    size_t total;                       /* found, kept or not */
-};
-
 /*
- * Appends an error about row and column (0: the whole row), its message
- * formatted like printf. Counts every error in total; keeps the first
- * VALIDATE_CSV_ERRORS_KEPT (fewer when memory runs out). Start from a
- * zeroed struct.
+ * Appends an error about row and column (0: the whole row) to a file's
+ * collector (fields.h; the field is the column's name, or "(row)"), its
+ * message formatted like printf. The collector then keeps up to
+ * VALIDATE_CSV_ERRORS_KEPT (fewer when memory runs out); release it with
+ * field_errors_release().
  */
-void validate_csv_errors_add(struct validate_csv_errors *errors, long row, int column, const char *format, ...)
+void validate_csv_errors_add(struct field_errors *errors, long row, int column, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
-
-/* Sorts the kept errors by row, then column, then order of discovery. */
-void validate_csv_errors_sort(struct validate_csv_errors *errors);
-
-/* Frees the kept errors and zeroes the struct; accepts a zeroed struct. */
-void validate_csv_errors_release(struct validate_csv_errors *errors);
 
 
 /*
@@ -97,6 +77,6 @@ void validate_csv_errors_release(struct validate_csv_errors *errors);
  * *rows_out is NULL); errors in the file are reported through *errors.
  */
 bool validate_offerings_csv_parse(const char *data, size_t length, json_t **rows_out,
-                                  struct validate_csv_errors *errors);
+                                  struct field_errors *errors);
 
 #endif

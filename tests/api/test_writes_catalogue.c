@@ -279,6 +279,16 @@ static void test_stale_if_match(void **state)
         expect_unchanged(&e, writes_db_state, before, label);
         free(before);
     }
+    /* The version is checked before the patch is merged: a stale PATCH is 412 even when the
+     * patch would make the record invalid, and a valid PATCH with the current tag is not. */
+    char *before = writes_db_state();
+    writes_as_admin("PATCH", path, "application/merge-patch+json", old_etag, "{\"name_sv\": 12}", &r);
+    expect_problem(&e, &r, 412, "/problems/precondition-failed", NULL, "an invalid PATCH with a stale ETag");
+    expect_unchanged(&e, writes_db_state, before, "an invalid PATCH with a stale ETag");
+    writes_as_admin("PATCH", path, "application/merge-patch+json", etag, "{\"name_sv\": 12}", &r);
+    expect_problem(&e, &r, 400, "/problems/invalid-body", "name_sv", "an invalid PATCH with the current ETag");
+    expect_unchanged(&e, writes_db_state, before, "an invalid PATCH with the current ETag");
+    free(before);
     char now[ETAG_MAX];
     EXPECT(&e, current_etag(path, NULL, now) && strcmp(now, etag) == 0, "the record changed after refused writes");
 

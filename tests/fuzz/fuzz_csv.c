@@ -12,10 +12,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_t *rows = NULL;
-    struct validate_csv_errors errors = { 0 };
+    struct field_errors errors = { 0 };
 
     validate_offerings_csv_parse((const char *)data, size, &rows, &errors);
     json_decref(rows);
-    validate_csv_errors_release(&errors);
+    field_errors_release(&errors);
     return 0;
 }

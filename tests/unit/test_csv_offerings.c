@@ -38,7 +38,7 @@ static void row_with(int column, const char *value, char *out, size_t out_size)
 
 struct parsed {
     json_t *rows;
-    struct validate_csv_errors errors;
+    struct field_errors errors;
 };
 
 static void parse(const char *csv, size_t length, struct parsed *out)
@@ -51,7 +51,7 @@ static void parse(const char *csv, size_t length, struct parsed *out)
 static void release(struct parsed *p)
 {
     json_decref(p->rows);
-    validate_csv_errors_release(&p->errors);
+    field_errors_release(&p->errors);
 }
 
 static void a_valid_row_becomes_typed_values(void **state)
@@ -142,13 +142,13 @@ static void each_bad_cell_is_named_by_row_and_column(void **state)
         if (cases[i].ok != (p.errors.total == 0))
             fail_msg("case %zu column %d \"%s\": expected %s, got %zu errors (%s)", i, cases[i].column,
                      cases[i].value, cases[i].ok ? "accepted" : "refused", p.errors.total,
-                     p.errors.count ? p.errors.items[0].error.message : "");
+                     p.errors.count ? p.errors.items[0].message : "");
         if (!cases[i].ok) {
             assert_int_equal(p.errors.total, 1);
             assert_int_equal(p.errors.items[0].row, 2);
             assert_int_equal(p.errors.items[0].column, cases[i].column);
-            assert_non_null(strstr(p.errors.items[0].error.message, validate_offerings_csv_column_name(cases[i].column)));
-            assert_string_equal(p.errors.items[0].error.field, validate_offerings_csv_column_name(cases[i].column));
+            assert_non_null(strstr(p.errors.items[0].message, validate_offerings_csv_column_name(cases[i].column)));
+            assert_string_equal(p.errors.items[0].field, validate_offerings_csv_column_name(cases[i].column));
         }
         release(&p);
     }
@@ -277,7 +277,7 @@ static void a_repeated_offering_names_the_row_it_repeats(void **state)
     assert_int_equal(p.errors.total, 1);
     assert_int_equal(p.errors.items[0].row, 4);
     assert_int_equal(p.errors.items[0].column, 0);
-    assert_non_null(strstr(p.errors.items[0].error.message, "row 2"));
+    assert_non_null(strstr(p.errors.items[0].message, "row 2"));
     release(&p);
 }
 

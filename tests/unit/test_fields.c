@@ -464,6 +464,45 @@ static void errors_stop_at_the_cap(void **state)
     assert_string_equal(full.items[FIELD_ERRORS_MAX - 1].message, "problem 31");
 }
 
+/* The same collector keeps more when told (a file's errors): on the heap, every one counted,
+ * copied names intact when it grows and when it is sorted by row and column. */
+static void a_file_s_collector_grows_and_sorts_by_place(void **state)
+{
+    struct field_errors errors = { .keep = 100 };
+    char path[32];
+    (void)state;
+
+    for (int i = 0; i < 120; i++) {
+        snprintf(path, sizeof(path), "cell%03d", i);
+        if (i % 2 == 0)
+            field_errors_add_at(&errors, path, "problem %d", i);
+        else
+            field_errors_add(&errors, "borrowed", "problem %d", i);
+        if (i < 100) {   /* the kept ones, in falling rows */
+            errors.items[errors.count - 1].row = 200 - i;
+            errors.items[errors.count - 1].column = 1;
+        }
+    }
+    assert_int_equal(errors.total, 120);
+    assert_int_equal(errors.count, 100);
+    assert_ptr_not_equal(errors.items, errors.first);
+    field_errors_sort_by_place(&errors);
+    for (size_t i = 0; i < errors.count; i++) {
+        int found = 99 - (int)i;   /* row 101 was found last (i = 99) */
+        char wanted[32];
+        assert_int_equal(errors.items[i].row, 200 - found);
+        snprintf(wanted, sizeof(wanted), "problem %d", found);
+        assert_string_equal(errors.items[i].message, wanted);
+        snprintf(path, sizeof(path), "cell%03d", found);
+        assert_string_equal(errors.items[i].field, found % 2 == 0 ? path : "borrowed");
+        if (found % 2 == 0)
+            assert_ptr_equal(errors.items[i].field, errors.items[i].name);
+    }
+    field_errors_release(&errors);
+    assert_null(errors.items);
+    assert_int_equal(errors.count, 0);
+}
+
 /* An unknown key that is not printable is not echoed into the message. */
 static void unprintable_unknown_keys_are_not_echoed(void **state)
 {
@@ -632,6 +671,7 @@ int main(void)
         cmocka_unit_test(a_body_must_be_an_object),
         cmocka_unit_test(errors_accumulate_across_checks),
         cmocka_unit_test(errors_stop_at_the_cap),
+        cmocka_unit_test(a_file_s_collector_grows_and_sorts_by_place),
         cmocka_unit_test(unprintable_unknown_keys_are_not_echoed),
         cmocka_unit_test(order_checks_compare_dates_and_integers),
         cmocka_unit_test(merge_patch_replaces_adds_and_removes_top_level_members),

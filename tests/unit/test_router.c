@@ -20,15 +20,15 @@ static void a_handler(const struct _u_request *req, struct _u_response *resp, co
 }
 
 static const struct route rows[] = {
-    { "GET", "/", a_handler },
-    { "GET", "/v1/methods", a_handler },
-    { "POST", "/v1/methods", a_handler },
-    { "GET", "/v1/methods/:slug", a_handler },
-    { "PUT", "/v1/methods/:slug", a_handler },
-    { "GET", "/v1/methods/:slug/providers", a_handler },
-    { "POST", "/v1/offerings/import", a_handler },
-    { "GET", "/v1/offerings/:id", a_handler },
-    { "DELETE", "/v1/offerings/:id", a_handler },
+    { "GET", "/", .handler = a_handler },
+    { "GET", "/v1/methods", .handler = a_handler },
+    { "POST", "/v1/methods", .handler = a_handler },
+    { "GET", "/v1/methods/:slug", .handler = a_handler },
+    { "PUT", "/v1/methods/:slug", .handler = a_handler },
+    { "GET", "/v1/methods/:slug/providers", .handler = a_handler },
+    { "POST", "/v1/offerings/import", .handler = a_handler },
+    { "GET", "/v1/offerings/:id", .handler = a_handler },
+    { "DELETE", "/v1/offerings/:id", .handler = a_handler },
 };
 
 #define ROWS (sizeof(rows) / sizeof(rows[0]))
@@ -132,8 +132,8 @@ static void parameters_are_decoded_and_joined_with_a_query_value(void **state)
 
 static void a_table_with_a_row_twice_or_a_bad_method_is_refused(void **state)
 {
-    static const struct route twice[] = { { "GET", "/a/:x", a_handler }, { "GET", "/a/:y", a_handler } };
-    static const struct route bad[] = { { "FETCH", "/a", a_handler } };
+    static const struct route twice[] = { { "GET", "/a/:x", .handler = a_handler }, { "GET", "/a/:y", .handler = a_handler } };
+    static const struct route bad[] = { { "FETCH", "/a", .handler = a_handler } };
     (void)state;
 
     assert_null(router_build(twice, 2));
