@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../log/log.h"
+#include "body_gate.h"
 
 /* Descriptors kept back for the database, the listener, logs and files. */
 #define RESERVED_DESCRIPTORS 64
@@ -134,7 +135,7 @@ static void notify_connection(void *cls, struct MHD_Connection *connection, void
     }
 }
 
-/* Each request line starts the request's deadline; then ulfius' logger, which sets up its request. */
+/* Each request line starts the request's deadline; then the gate's logger, which sets up the request's context. */
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *connection)
 {
     struct connections *c = cls;
@@ -146,7 +147,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *connecti
         ((struct tracked *)info->socket_context)->first_call = true;
         pthread_mutex_unlock(&c->lock);
     }
-    return ulfius_uri_logger(NULL, uri);
+    return body_gate_request_line(uri);
 }
 
 struct connections *connections_create(const struct config *config)
