@@ -3,6 +3,8 @@
  */
 #include "answers.h"
 
+#include <malloc.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,51 @@
 #include "exchange.h"
 
 
-struct answer {
-    char *body;
+/*
+ * A body with a count of its holders: the entry, and each answer being sent
+ * from it by the fast path (fastpath.c), which hands it to libmicrohttpd
+ * without a copy. Evicting the entry while a large body is still being sent
+ * is then safe, and 32 clients reading a 500 KB map hold one copy, not 32.
+ */
+struct shared_body {
+    atomic_uint holders;
     size_t length;
+    char bytes[];
+};
+
+static struct shared_body *shared_body_of(const char *bytes, size_t length)
+{
+    struct shared_body *b = malloc(sizeof(*b) + length);
+    if (b == NULL)
+        return NULL;
+    atomic_init(&b->holders, 1);
+    b->length = length;
+    memcpy(b->bytes, bytes, length);
+    return b;
+}
+
+void answers_release_body(void *held)
+{
+    struct shared_body *b = held;
+    if (b != NULL && atomic_fetch_sub(&b->holders, 1) == 1)
+        free(b);
+}
+
+void *answers_hold_body(const struct answers_hit *hit)
+{
+    struct shared_body *b = hit->held;
+    if (b != NULL)
+        atomic_fetch_add(&b->holders, 1);
+    return b;
+}
+
+/* An answer this large was expensive to build; see answers_store. */
+#define ANSWERS_TRIM_AFTER_BYTES (256 * 1024)
+
+struct answer {
+    struct shared_body *body;
     char etag[ETAG_SIZE];
-    char *gzip;            /* NULL when the body is small or does not shrink */
-    size_t gzip_length;
+    struct shared_body *gzip;   /* NULL when the body is small or does not shrink */
     char gzip_etag[ETAG_GZIP_SIZE];
     size_t header_count;
     char **names;          /* the handler's headers (Content-Type, Cache-Control, ...) */
@@ -38,8 +79,8 @@ static void answer_free(void *value)
     }
     free(a->names);
     free(a->values);
-    free(a->body);
-    free(a->gzip);
+    answers_release_body(a->body);
+    answers_release_body(a->gzip);
     free(a);
 }
 
@@ -106,10 +147,12 @@ static bool use_answer(const void *value, void *context)
     const struct answer *a = value;
     const struct using *u = context;
     bool gzip = a->gzip != NULL && answers_accept_gzip(u->accept_encoding);
+    struct shared_body *body = gzip ? a->gzip : a->body;
     struct answers_hit hit = {
         .status = 200,
-        .body = gzip ? a->gzip : a->body,
-        .length = gzip ? a->gzip_length : a->length,
+        .body = body->bytes,
+        .length = body->length,
+        .held = body,
         .etag = gzip ? a->gzip_etag : a->etag,
         .gzip = gzip,
         .header_count = a->header_count,
@@ -121,6 +164,7 @@ static bool use_answer(const void *value, void *context)
         hit.status = 304;
         hit.body = NULL;
         hit.length = 0;
+        hit.held = NULL;
     }
     return u->use(&hit, u->context);
 }
@@ -224,13 +268,16 @@ void answers_store(struct db_cache *cache, const char *key, const struct _u_resp
 
     if (a == NULL || names == NULL || resp->status != 200 || resp->binary_body == NULL)
         goto discard;
-    a->length = resp->binary_body_length;
-    if ((a->body = malloc(a->length)) == NULL)
+    if ((a->body = shared_body_of(resp->binary_body, resp->binary_body_length)) == NULL)
         goto discard;
-    memcpy(a->body, resp->binary_body, a->length);
-    etag_of(a->body, a->length, a->etag);
-    if (a->length >= ANSWERS_GZIP_MIN_BYTES && (a->gzip = answers_gzip(a->body, a->length, 6, &a->gzip_length)) != NULL)
-        etag_gzip_of(a->etag, a->gzip_etag);
+    etag_of(a->body->bytes, a->body->length, a->etag);
+    if (a->body->length >= ANSWERS_GZIP_MIN_BYTES) {
+        size_t gzip_length;
+        char *gzip = answers_gzip(a->body->bytes, a->body->length, 6, &gzip_length);
+        if (gzip != NULL && (a->gzip = shared_body_of(gzip, gzip_length)) != NULL)
+            etag_gzip_of(a->etag, a->gzip_etag);
+        free(gzip);
+    }
     size_t count = 0;
     while (names[count] != NULL)
         count++;
@@ -245,8 +292,13 @@ void answers_store(struct db_cache *cache, const char *key, const struct _u_resp
             goto discard;
         size += strlen(a->names[at]) + strlen(a->values[at]) + 2 + 2 * sizeof(char *);
     }
-    size += a->length + a->gzip_length;
+    size += a->body->length + (a->gzip != NULL ? a->gzip->length : 0);
     db_cache_put_value(cache, key, a, size, tables, answer_free, generation);
+    /* Building a large answer (the maps: a JSON tree of many MB for a 500 KB
+     * body) leaves freed pages scattered in malloc's heaps, which it keeps;
+     * give them back once, here, rather than carry them as RSS for ever. */
+    if (size >= ANSWERS_TRIM_AFTER_BYTES)
+        malloc_trim(0);
     return;
 discard:
     answer_free(a);

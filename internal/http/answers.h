@@ -49,7 +49,16 @@ struct answers_hit {
     size_t header_count;        /* the handler's headers (Content-Type, Cache-Control, ...) */
     char *const *names;
     char *const *values;
+    void *held;                 /* the body's holder count, for answers_hold_body; NULL for a 304 */
 };
+
+/*
+ * Keeps the hit's body alive past the callback (and past the entry's
+ * eviction) until answers_release_body: for handing it to libmicrohttpd
+ * without a copy. NULL for a 304. Thread-safe.
+ */
+void *answers_hold_body(const struct answers_hit *hit);
+void answers_release_body(void *held);   /* accepts NULL */
 
 typedef bool answers_use_fn(const struct answers_hit *hit, void *context);
 

@@ -109,11 +109,18 @@ static bool queue_hit(const struct answers_hit *hit, void *context)
         c->refused = true;
         return false;
     }
-    /* 304: no body, as ulfius makes it. MUST_COPY: the entry may be evicted while the body is sent. */
-    response = MHD_create_response_from_buffer(hit->length, (void *)hit->body,
-                                               hit->body != NULL ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-    if (response == NULL)
+    /* The body is not copied: libmicrohttpd holds it until it is sent (the
+     * entry may be evicted meanwhile). A 304 has none, as ulfius makes it. */
+    void *held = answers_hold_body(hit);
+    if (held != NULL)
+        response = MHD_create_response_from_buffer_with_free_callback_cls(hit->length, (void *)hit->body,
+                                                                          answers_release_body, held);
+    else
+        response = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (response == NULL) {
+        answers_release_body(held);
         return false;
+    }
     exchange_request_id(c->headers->values[REQUEST_ID], c->id);
     if (c->app->ratelimit != NULL)
         ok = MHD_add_response_header(response, "RateLimit-Policy", ratelimit_policy(c->app->ratelimit)) == MHD_YES
