@@ -7,6 +7,10 @@
  * (the executable's definition comes first); it swaps in gated_access()
  * around ulfius' handler and starts the real daemon through
  * MHD_start_daemon_va. Without body_gate_install() it passes through.
+ *
+ * Being in front, it is also where a cached read is answered without ulfius
+ * (fastpath.h): a request without a body waits for its second call, where
+ * the fast path answers it or ulfius gets both of its calls at once.
  */
 #include "body_gate.h"
 
