@@ -7,7 +7,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -161,12 +160,6 @@ int main(int argc, char **argv)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
-
-    /* glibc gives each thread that allocates its own arena (up to 8 per core),
-     * and each keeps what its thread freed: with 8 epoll threads, the
-     * database pool and the log writer that was several MB of RSS under
-     * load for no speed the bench could see (see README, threads and speed). */
-    mallopt(M_ARENA_MAX, 2);
 
     log_setup("insatskatalog", config.log_level, config.log_json);
     if (sodium_init() < 0) {
