@@ -207,7 +207,7 @@ for round in $(seq 1 "$rounds"); do
     ticks=$(( $(cpu_ticks "${pid_of_port[$port]}") - ticks_before ))
     touch "$done_file"; wait "$sampler"
     cpu[$label]+="$(awk -v t="$ticks" -v hz="$hz" -v n="$(awk '/requests in/ { print $1 }' <<<"$out")" \
-      'BEGIN { printf "%.2f", n > 0 ? t * 1e6 / hz / n : 0 }') "
+      'BEGIN { printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0) }') "
     rps[$label]+="$(awk '/Requests\/sec/ { print $2 }' <<<"$out") "
     p50[$label]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
     p99[$label]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
