@@ -5,7 +5,10 @@
 # (2 threads, 32 connections, on the same two cores as the servers) in
 # interleaved rounds; and prints per row the median req/s, p50 and p99 of the
 # rounds, the ratio to the bare ulfius program (default start, tiny body)
-# in the same run, and the server's peak RSS while the row ran.
+# in the same run, the server's peak RSS while the row ran, and the server's
+# CPU time per request (user + system, from /proc/PID/stat): on a machine
+# shared with other work req/s swings with the share of the cores a server
+# gets, while the CPU a request costs moves much less.
 #
 # BENCH_SECONDS (default 4) per round, BENCH_ROUNDS (default 3),
 # BENCH_CONNECTIONS (default 32), BENCH_ONLY (a regular expression: only the
@@ -171,7 +174,9 @@ peak_rss() {
   echo "$peak"
 }
 
-declare -A rps p50 p99 rss bytes
+declare -A rps p50 p99 rss bytes cpu
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 for target in "${selected[@]}"; do
   IFS='|' read -r label url options <<<"$target"
   [[ "$options" == *-s* ]] && url_check=$url/healthz || url_check=$url
@@ -196,9 +201,13 @@ for round in $(seq 1 "$rounds"); do
     rm -f "$done_file"
     peak_rss "${pid_of_port[$port]}" "$done_file" >"$tmp/rss" &
     sampler=$!
+    ticks_before=$(cpu_ticks "${pid_of_port[$port]}")
     # shellcheck disable=SC2086 # options are words for wrk
     out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency $options "$url" 2>&1)
+    ticks=$(( $(cpu_ticks "${pid_of_port[$port]}") - ticks_before ))
     touch "$done_file"; wait "$sampler"
+    cpu[$label]+="$(awk -v t="$ticks" -v hz="$hz" -v n="$(awk '/requests in/ { print $1 }' <<<"$out")" \
+      'BEGIN { printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0) }') "
     rps[$label]+="$(awk '/Requests\/sec/ { print $2 }' <<<"$out") "
     p50[$label]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
     p99[$label]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
@@ -209,15 +218,17 @@ for round in $(seq 1 "$rounds"); do
 done
 
 ref=$(tr ' ' '\n' <<<"${rps[$yardstick]}" | grep . | median)
-printf '\n%-46s %9s %7s %8s %8s %8s %8s\n' row "req/s" "× bare" "p50 ms" "p99 ms" "RSS MB" "bytes"
+printf '\n%-46s %9s %7s %8s %8s %8s %8s %8s\n' row "req/s" "× bare" "p50 ms" "p99 ms" "RSS MB" "CPU µs" "bytes"
 for target in "${selected[@]}"; do
   IFS='|' read -r label url options <<<"$target"
   r=$(tr ' ' '\n' <<<"${rps[$label]}" | grep . | median)
   a=$(tr ' ' '\n' <<<"${p50[$label]}" | grep . | median)
   b=$(tr ' ' '\n' <<<"${p99[$label]}" | grep . | median)
   m=$(tr ' ' '\n' <<<"${rss[$label]}" | grep . | sort -g | tail -n 1)
-  printf '%-46s %9.0f %7.2f %8.3f %8.3f %8.1f %8s\n' "$label" "$r" "$(awk -v r="$r" -v c="$ref" 'BEGIN { print r / c }')" \
-    "$a" "$b" "$(awk -v k="$m" 'BEGIN { print k / 1024 }')" "${bytes[$label]:--}"
+  c=$(tr ' ' '\n' <<<"${cpu[$label]}" | grep . | median)
+  printf '%-46s %9.0f %7.2f %8.3f %8.3f %8.1f %8.1f %8s\n' "$label" "$r" "$(awk -v r="$r" -v c="$ref" 'BEGIN { print r / c }')" \
+    "$a" "$b" "$(awk -v k="$m" 'BEGIN { print k / 1024 }')" "$c" "${bytes[$label]:--}"
 done
 echo "(req/s, p50 and p99: medians of $rounds rounds; RSS: the highest of the rounds; × bare: share of the"
-echo " bare ulfius program's req/s in this run; bytes: one answer's body on the wire)"
+echo " bare ulfius program's req/s in this run; CPU µs: the server's CPU time per request, user + system,"
+echo " median of the rounds (PostgreSQL's is not counted); bytes: one answer's body on the wire)"

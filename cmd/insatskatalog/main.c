@@ -85,8 +85,8 @@ static unsigned int http_options(const struct config *config, struct connections
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     size_t count = 0;
 
-    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL };
-    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)body_gate_request_completed,
+                                                NULL };
     /* libmicrohttpd zeroes a connection's whole memory pool after every
      * request (32 KiB by default, a few per cent of a cached read's CPU);
      * 16 KiB still holds request headers far beyond what clients send. */

@@ -36,6 +36,49 @@
  */
 bool answers_key(const struct _u_request *req, char out[ANSWERS_KEY_MAX]);
 
+/* The key of answers_key from the request's URL (with its query) and Accept (NULL when absent). */
+bool answers_key_for(const char *url, const char *accept, char out[ANSWERS_KEY_MAX]);
+
+/* A hit: the variant chosen for the request, borrowed while answers_use's callback runs. */
+struct answers_hit {
+    unsigned status;            /* 200, or 304 when If-None-Match named the variant (then no body) */
+    const char *body;
+    size_t length;
+    const char *etag;
+    bool gzip;                  /* Content-Encoding: gzip */
+    size_t header_count;        /* the handler's headers (Content-Type, Cache-Control, ...) */
+    char *const *names;
+    char *const *values;
+    void *held;                 /* the body's holder count, for answers_hold_body; NULL for a 304 */
+};
+
+/*
+ * Keeps the hit's body alive past the callback (and past the entry's
+ * eviction) until answers_release_body: for handing it to libmicrohttpd
+ * without a copy. NULL for a 304. Thread-safe.
+ */
+void *answers_hold_body(const struct answers_hit *hit);
+void answers_release_body(void *held);   /* accepts NULL */
+
+typedef bool answers_use_fn(const struct answers_hit *hit, void *context);
+
+/*
+ * Looks key up and, on a hit, calls use with the variant that
+ * accept_encoding picks and the status if_none_match gives (both NULL when
+ * absent), under the cache's lock. Returns false on a miss, else what use
+ * returned.
+ */
+bool answers_use(struct db_cache *cache, const char *key, const char *accept_encoding, const char *if_none_match,
+                 answers_use_fn *use, void *context);
+
+/*
+ * Tells this thread's next answers_serve that its key was just looked up
+ * and missed (by the fast path, fastpath.c, for the same request), so it
+ * answers false without looking again and the cache's miss counter counts
+ * the request once. Returns the previous setting (whether it went unused).
+ */
+bool answers_expect_miss(bool expect);
+
 /* Answers req from the cache into resp (200 or 304); false on a miss. */
 bool answers_serve(struct db_cache *cache, const char *key, const struct _u_request *req,
                    struct _u_response *resp);

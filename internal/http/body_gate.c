@@ -7,6 +7,10 @@
  * (the executable's definition comes first); it swaps in gated_access()
  * around ulfius' handler and starts the real daemon through
  * MHD_start_daemon_va. Without body_gate_install() it passes through.
+ *
+ * Being in front, it is also where a cached read is answered without ulfius
+ * (fastpath.h): a request without a body waits for its second call, where
+ * the fast path answers it or ulfius gets both of its calls at once.
  */
 #include "body_gate.h"
 
@@ -18,7 +22,9 @@
 #include <strings.h>
 
 #include "../db/keys.h"
+#include "answers.h"
 #include "body.h"
+#include "fastpath.h"
 
 typedef struct MHD_Daemon *start_va_fn(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
                                        void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls, va_list ap);
@@ -29,6 +35,59 @@ static struct {
     MHD_AccessHandlerCallback inner;
     void *inner_cls;
 } gate;
+
+/*
+ * A request's context from its request line on (libmicrohttpd's con_cls).
+ * ulfius' own context is made only when the fast path does not answer, so a
+ * cached hit never pays for ulfius' request and maps.
+ */
+struct gated_request {
+    void *ulfius;       /* ulfius' connection_info, once made; freed by its completion callback */
+    bool answered;      /* by the fast path */
+    bool missed;        /* the fast path looked the answer up and missed */
+    bool deferred;      /* no body: its first call was put off to the next (see gated_access) */
+    char uri[];         /* the request line's target, as sent */
+};
+
+void *body_gate_request_line(const char *uri)
+{
+    size_t length = strlen(uri);
+    struct gated_request *g = NULL;
+
+    if (gate.inner == NULL)
+        return ulfius_uri_logger(NULL, uri);
+    if ((g = calloc(1, sizeof(*g) + length + 1)) != NULL)
+        memcpy(g->uri, uri, length + 1);
+    return g;
+}
+
+void body_gate_request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                                 enum MHD_RequestTerminationCode code)
+{
+    struct gated_request *g = *con_cls;
+
+    if (gate.inner == NULL) {
+        mhd_request_completed(cls, connection, con_cls, code);
+        return;
+    }
+    if (g == NULL)
+        return;
+    mhd_request_completed(cls, connection, &g->ulfius, code);
+    free(g);
+    *con_cls = NULL;
+}
+
+/* ulfius' handler, told when the fast path already missed this request's answer. */
+static enum MHD_Result call_inner(struct gated_request *g, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size)
+{
+    answers_expect_miss(g->missed);
+    enum MHD_Result result = gate.inner(gate.inner_cls, connection, url, method, version, upload_data,
+                                        upload_data_size, &g->ulfius);
+    g->missed = answers_expect_miss(false);
+    return result;
+}
 
 /* One byte over the limit, for ulfius to copy when a body is announced too large. */
 static char over_limit[BODY_MAX_BYTES + 1];   /* zeros, in .bss */
@@ -53,32 +112,66 @@ static bool key_is_valid(struct MHD_Connection *connection)
            && db_keys_verify(gate.app->pool, header + 7, &key) == DB_OK;
 }
 
+static unsigned long long announced_length(struct MHD_Connection *connection)
+{
+    const char *length_text = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+    return length_text ? strtoull(length_text, NULL, 10) : 0;
+}
+
+static bool has_body(struct MHD_Connection *connection)
+{
+    return announced_length(connection) > 0
+           || MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding") != NULL;
+}
+
 static enum MHD_Result gated_access(void *cls, struct MHD_Connection *connection, const char *url,
                                     const char *method, const char *version, const char *upload_data,
                                     size_t *upload_data_size, void **con_cls)
 {
+    struct gated_request *g = *con_cls;
     (void)cls;
+
+    if (g == NULL)
+        return MHD_NO;   /* out of memory at the request line */
     bool first = connections_first_call(gate.connections, connection);
-    enum MHD_Result result = gate.inner(gate.inner_cls, connection, url, method, version, upload_data,
-                                        upload_data_size, con_cls);
+    if (g->answered)
+        return MHD_YES;
+    if (first && !has_body(connection)) {
+        /* Nothing to read: everything waits for the call after the (empty)
+         * body, where an answer queued keeps the connection alive. */
+        g->deferred = true;
+        return MHD_YES;
+    }
+    if (g->ulfius == NULL) {
+        if (g->deferred) {
+            enum fastpath_result fast = fastpath_answer(gate.app, connection, method, g->uri);
+            if (fast == FASTPATH_ANSWERED) {
+                g->answered = true;
+                return MHD_YES;
+            }
+            g->missed = fast == FASTPATH_MISSED;
+        }
+        if ((g->ulfius = ulfius_uri_logger(NULL, g->uri)) == NULL)
+            return MHD_NO;
+        size_t none = 0;
+        /* ulfius' first call (it reads the headers), deferred with the rest. */
+        if (g->deferred && call_inner(g, connection, url, method, version, NULL, &none) != MHD_YES)
+            return MHD_NO;
+    }
+    enum MHD_Result result = call_inner(g, connection, url, method, version, upload_data, upload_data_size);
     if (!first || result != MHD_YES)
         return result;
 
-    const char *length_text = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
-    const char *chunked = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding");
-    unsigned long long length = length_text ? strtoull(length_text, NULL, 10) : 0;
-    if (length == 0 && chunked == NULL)
-        return result;   /* no body: the usual path */
-
+    unsigned long long length = announced_length(connection);
     size_t none = 0, over = sizeof(over_limit);
     if (takes_body(method) && key_is_valid(connection)) {
         if (length <= BODY_MAX_BYTES)
             return result;   /* read it, as ulfius does (it keeps at most one byte over the limit) */
         /* Announced over the limit: ulfius sees one byte too many, the handler answers 413. */
-        gate.inner(gate.inner_cls, connection, url, method, version, over_limit, &over, con_cls);
+        call_inner(g, connection, url, method, version, over_limit, &over);
     }
     /* Answer now, as if the body had ended: it is never read. */
-    return gate.inner(gate.inner_cls, connection, url, method, version, NULL, &none, con_cls);
+    return call_inner(g, connection, url, method, version, NULL, &none);
 }
 
 struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc, void *apc_cls,

@@ -14,11 +14,24 @@
 #ifndef INSATSKATALOG_HTTP_BODY_GATE_H
 #define INSATSKATALOG_HTTP_BODY_GATE_H
 
+#include <microhttpd.h>
+
 #include "app.h"
 #include "connections.h"
 
 /* Puts the gate in front of the next libmicrohttpd daemon ulfius starts.
  * app and connections are borrowed for the daemon's lifetime. */
 void body_gate_install(const struct app *app, struct connections *connections);
+
+/*
+ * libmicrohttpd's URI log and request-completed callbacks for the gated
+ * daemon (connections.c and main.c set them): the request's context is the
+ * gate's, which holds ulfius' own and lets the fast path (fastpath.h)
+ * answer a cached read before ulfius makes anything. Without the gate they
+ * are ulfius' own callbacks.
+ */
+void *body_gate_request_line(const char *uri);
+void body_gate_request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                                 enum MHD_RequestTerminationCode code);
 
 #endif

@@ -23,14 +23,17 @@
 #include <unistd.h>
 
 #include "../log/log.h"
+#include "body_gate.h"
 
 /* Descriptors kept back for the database, the listener, logs and files. */
 #define RESERVED_DESCRIPTORS 64
 
+/* fd changes under the lock; deadline and first_call are atomic, so a
+ * request line and its first call cost no lock (every request has both). */
 struct tracked {
-    int fd;                 /* -1 when the slot is free */
-    time_t deadline;        /* CLOCK_MONOTONIC seconds */
-    bool first_call;        /* a request line came, its first access-handler call not yet */
+    int fd;                         /* -1 when the slot is free */
+    _Atomic time_t deadline;        /* CLOCK_MONOTONIC seconds */
+    atomic_bool first_call;         /* a request line came, its first access-handler call not yet */
 };
 
 struct connections {
@@ -52,7 +55,7 @@ struct connections {
 static time_t now_s(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);   /* seconds are all it needs, and the coarse clock is cheaper */
     return ts.tv_sec;
 }
 
@@ -90,12 +93,12 @@ static void *watch(void *arg)
         time_t now = now_s();
         for (size_t i = 0; i < c->capacity; i++) {
             struct tracked *t = &c->slots[i];
-            if (t->fd >= 0 && t->deadline <= now) {
+            if (t->fd >= 0 && atomic_load(&t->deadline) <= now) {
                 /* Under the lock: the slot is freed (and the fd closed by
                  * libmicrohttpd) only after the CLOSED notification, which
                  * waits for this lock, so fd is still this connection's. */
                 shutdown(t->fd, SHUT_RDWR);
-                t->deadline = now + 3600;   /* once is enough */
+                atomic_store(&t->deadline, now + 3600);   /* once is enough */
                 atomic_fetch_add(&c->ended, 1);
             }
         }
@@ -119,7 +122,8 @@ static void notify_connection(void *cls, struct MHD_Connection *connection, void
             size_t i = (c->free_hint + n) % c->capacity;
             if (c->slots[i].fd < 0) {
                 c->slots[i].fd = info->connect_fd;
-                c->slots[i].deadline = now_s() + (time_t)c->request_timeout_s;
+                atomic_store(&c->slots[i].deadline, now_s() + (time_t)c->request_timeout_s);
+                atomic_store(&c->slots[i].first_call, false);
                 c->free_hint = i + 1;
                 *socket_context = &c->slots[i];
                 break;
@@ -134,19 +138,18 @@ static void notify_connection(void *cls, struct MHD_Connection *connection, void
     }
 }
 
-/* Each request line starts the request's deadline; then ulfius' logger, which sets up its request. */
+/* Each request line starts the request's deadline; then the gate's logger, which sets up the request's context. */
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *connection)
 {
     struct connections *c = cls;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
     if (info != NULL && info->socket_context != NULL) {
-        pthread_mutex_lock(&c->lock);
-        ((struct tracked *)info->socket_context)->deadline = now_s() + (time_t)c->request_timeout_s;
-        ((struct tracked *)info->socket_context)->first_call = true;
-        pthread_mutex_unlock(&c->lock);
+        struct tracked *t = info->socket_context;   /* this connection's until it closes */
+        atomic_store(&t->deadline, now_s() + (time_t)c->request_timeout_s);
+        atomic_store(&t->first_call, true);
     }
-    return ulfius_uri_logger(NULL, uri);
+    return body_gate_request_line(uri);
 }
 
 struct connections *connections_create(const struct config *config)
@@ -165,8 +168,11 @@ struct connections *connections_create(const struct config *config)
         free(c);
         return NULL;
     }
-    for (size_t i = 0; i < c->capacity; i++)
+    for (size_t i = 0; i < c->capacity; i++) {
         c->slots[i].fd = -1;
+        atomic_init(&c->slots[i].deadline, 0);
+        atomic_init(&c->slots[i].first_call, false);
+    }
     atomic_init(&c->ended, 0);
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
@@ -190,15 +196,9 @@ void connections_options(struct connections *c, struct MHD_OptionItem *options, 
 bool connections_first_call(struct connections *c, struct MHD_Connection *connection)
 {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    bool first = false;
-
     if (c == NULL || info == NULL || info->socket_context == NULL)
         return false;
-    pthread_mutex_lock(&c->lock);
-    first = ((struct tracked *)info->socket_context)->first_call;
-    ((struct tracked *)info->socket_context)->first_call = false;
-    pthread_mutex_unlock(&c->lock);
-    return first;
+    return atomic_exchange(&((struct tracked *)info->socket_context)->first_call, false);
 }
 
 void connections_destroy(struct connections *c)

@@ -172,13 +172,13 @@ static bool parse_network(const char *text, size_t length, struct network *out)
 }
 
 /* The client's address: the peer's, or through trusted proxies the last one in X-Forwarded-For that is not one. */
-static struct address client_address(const struct ratelimit *limiter, const struct _u_request *req)
+static struct address client_address(const struct ratelimit *limiter, const struct ratelimit_request *req)
 {
     struct address peer, hop;
 
-    if (!peer_address(req->client_address, &peer) || limiter->proxy_count == 0 || !is_trusted_proxy(limiter, &peer))
+    if (!peer_address(req->peer, &peer) || limiter->proxy_count == 0 || !is_trusted_proxy(limiter, &peer))
         return peer;
-    const char *forwarded = u_map_get_case(req->map_header, "X-Forwarded-For");
+    const char *forwarded = req->forwarded_for;
     if (forwarded == NULL)
         return peer;
     /* Right to left: each hop was appended by the proxy before it. */
@@ -202,12 +202,12 @@ static bool takes_key(const char *method, const char *route)
     return !read || (route != NULL && strncmp(route, "/v1/audit", 9) == 0);
 }
 
-static uint64_t client_id(const struct ratelimit *limiter, const struct _u_request *req, const char *route)
+static uint64_t client_id(const struct ratelimit *limiter, const struct ratelimit_request *req, const char *route)
 {
-    const char *authorization = u_map_get_case(req->map_header, "Authorization");
+    const char *authorization = req->authorization;
     uint64_t hash = 0xcbf29ce484222325ULL;
 
-    if (authorization != NULL && strncasecmp(authorization, "Bearer ", 7) == 0 && takes_key(req->http_verb, route)) {
+    if (authorization != NULL && strncasecmp(authorization, "Bearer ", 7) == 0 && takes_key(req->method, route)) {
         hash = fnv1a(hash, "key", 3);
         hash = fnv1a(hash, authorization + 7, strlen(authorization + 7));
     } else {
@@ -219,22 +219,21 @@ static uint64_t client_id(const struct ratelimit *limiter, const struct _u_reque
 }
 
 /* Whether answering may reach PostgreSQL because of what this request asks. */
-static bool is_expensive(const struct _u_request *req, const char *route)
+static bool is_expensive(const struct ratelimit_request *req, const char *route)
 {
     static const char *const expensive_routes[] = {
         "/coverage", "/v1/gaps", "/v1/search", "/cost-estimate", "/history", "/v1/audit", "/providers",
         "/offerings", NULL,
     };
-    const char *method = req->http_verb;
+    const char *method = req->method;
 
     if (strcmp(method, "OPTIONS") == 0 || route == NULL)
         return false;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return true;   /* a write */
-    if ((req->http_url != NULL && strchr(req->http_url, '?') != NULL)
-        || u_map_get_case(req->map_header, "X-Consistency-LSN") != NULL)
+    if ((req->url != NULL && strchr(req->url, '?') != NULL) || req->consistency_lsn != NULL)
         return true;
-    const char *accept = u_map_get_case(req->map_header, "Accept");
+    const char *accept = req->accept;
     if (accept != NULL && strstr(accept, "text/csv") != NULL)
         return true;
     for (const char *const *r = expensive_routes; *r != NULL; r++)
@@ -326,23 +325,49 @@ static bool take(struct ratelimit *limiter, uint64_t id, double cost, double *le
     return paid;
 }
 
-bool ratelimit_admit(struct ratelimit *limiter, const struct _u_request *req, struct _u_response *resp,
-                     const char *route)
+bool ratelimit_charge(struct ratelimit *limiter, const struct ratelimit_request *req, const char *route,
+                      char state[RATELIMIT_STATE_SIZE], unsigned *retry_after_s, double *cost_out)
 {
     double cost = is_free(route) ? 0 : is_expensive(req, route) ? limiter->expensive_cost : 1;
     double left;
     bool paid = take(limiter, client_id(limiter, req, route), cost, &left);
-    char state[64];
+    unsigned wait = paid ? 0 : (unsigned)ceil((cost - left) / limiter->per_second);
 
-    snprintf(state, sizeof(state), "\"default\";r=%u;t=%u", (unsigned)floor(left),
+    snprintf(state, RATELIMIT_STATE_SIZE, "\"default\";r=%u;t=%u", (unsigned)floor(left),
              (unsigned)ceil((limiter->burst - left) / limiter->per_second));
+    *retry_after_s = wait < 1 ? 1 : wait;
+    *cost_out = cost;
+    return paid;
+}
+
+const char *ratelimit_policy(const struct ratelimit *limiter)
+{
+    return limiter->policy;
+}
+
+bool ratelimit_admit(struct ratelimit *limiter, const struct _u_request *req, struct _u_response *resp,
+                     const char *route)
+{
+    const struct ratelimit_request r = {
+        .method = req->http_verb,
+        .url = req->http_url,
+        .peer = req->client_address,
+        .authorization = u_map_get_case(req->map_header, "Authorization"),
+        .forwarded_for = u_map_get_case(req->map_header, "X-Forwarded-For"),
+        .consistency_lsn = u_map_get_case(req->map_header, "X-Consistency-LSN"),
+        .accept = u_map_get_case(req->map_header, "Accept"),
+    };
+    char state[RATELIMIT_STATE_SIZE];
+    unsigned wait;
+    double cost;
+    bool paid = ratelimit_charge(limiter, &r, route, state, &wait, &cost);
+
     if (!paid) {
-        unsigned wait = (unsigned)ceil((cost - left) / limiter->per_second);
         char detail[200], retry[16];
         snprintf(detail, sizeof(detail), "This client has used its request budget; retry after %u s. This request "
-                 "costs %.0f tokens (a cached document costs 1).", wait < 1 ? 1 : wait, cost);
+                 "costs %.0f tokens (a cached document costs 1).", wait, cost);
         problem_send(resp, 429, "/problems/rate-limited", "too many requests", detail, NULL, 0);
-        snprintf(retry, sizeof(retry), "%u", wait < 1 ? 1 : wait);
+        snprintf(retry, sizeof(retry), "%u", wait);
         u_map_put(resp->map_header, "Retry-After", retry);
     }
     u_map_put(resp->map_header, "RateLimit-Policy", limiter->policy);

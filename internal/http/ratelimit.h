@@ -19,6 +19,7 @@
 #define INSATSKATALOG_HTTP_RATELIMIT_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <ulfius.h>
 
 #include "../config/config.h"
@@ -37,5 +38,31 @@ void ratelimit_destroy(struct ratelimit *limiter);
  */
 bool ratelimit_admit(struct ratelimit *limiter, const struct _u_request *req, struct _u_response *resp,
                      const char *route);
+
+/* What the limiter reads of a request; the headers are NULL when absent. */
+struct ratelimit_request {
+    const char *method;
+    const char *url;               /* with its query string */
+    const struct sockaddr *peer;   /* the connection's address */
+    const char *authorization;
+    const char *forwarded_for;
+    const char *consistency_lsn;
+    const char *accept;
+};
+
+#define RATELIMIT_STATE_SIZE 64
+
+/*
+ * The charge itself, for callers without ulfius' request (the cached-answer
+ * fast path, fastpath.c): takes the request's cost from its client's
+ * bucket, writes the RateLimit header's value into state, and returns
+ * whether it was paid; when not, *retry_after_s is the Retry-After and
+ * nothing was taken. ratelimit_admit is this plus the headers and the 429.
+ */
+bool ratelimit_charge(struct ratelimit *limiter, const struct ratelimit_request *req, const char *route,
+                      char state[RATELIMIT_STATE_SIZE], unsigned *retry_after_s, double *cost);
+
+/* The RateLimit-Policy header's value. */
+const char *ratelimit_policy(const struct ratelimit *limiter);
 
 #endif

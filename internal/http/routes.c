@@ -11,10 +11,9 @@
  */
 #include "routes.h"
 
-#include <ctype.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "../log/log.h"
 #include "../model/etag.h"
 #include "answers.h"
+#include "exchange.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "problem.h"
@@ -149,64 +149,12 @@ struct routes {
     size_t unmatched_series;   /* requests no template matched (404) */
 };
 
-/* Copies text for a log line with control characters replaced, so a path
- * cannot forge log lines. */
-static void loggable(const char *text, char *out, size_t out_size)
-{
-    size_t i = 0;
-    for (; text != NULL && text[i] != '\0' && i + 1 < out_size; i++)
-        out[i] = ((unsigned char)text[i] < 0x20 || text[i] == 0x7f || text[i] == '"') ? '?' : text[i];
-    out[i] = '\0';
-}
-
-static bool is_sane_request_id(const char *id)
-{
-    size_t length = id ? strlen(id) : 0;
-    if (length == 0 || length > 64)
-        return false;
-    for (size_t i = 0; i < length; i++)
-        if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_' && id[i] != '.')
-            return false;
-    return true;
-}
-
-/*
- * The client's X-Request-Id when it is sane, else a new one: a random
- * prefix drawn once per thread and a counter, so a request costs no system
- * call for randomness (ids need to be unique, not secret).
- */
-static void request_id(const struct _u_request *req, char out[65])
-{
-    static _Thread_local unsigned char prefix[8];
-    static _Thread_local uint64_t counter;
-    const char *given = u_map_get_case(req->map_header, "X-Request-Id");
-    unsigned char bytes[16];
-
-    if (is_sane_request_id(given)) {
-        snprintf(out, 65, "%s", given);
-        return;
-    }
-    if (counter == 0)
-        randombytes_buf(prefix, sizeof(prefix));
-    counter++;
-    memcpy(bytes, prefix, sizeof(prefix));
-    for (int i = 0; i < 8; i++)
-        bytes[8 + i] = (unsigned char)(counter >> (56 - 8 * i));
-    sodium_bin2hex(out, 65, bytes, sizeof(bytes));
-}
-
 /* cached: the answer came whole from the cache, with its ETag. */
 static void add_shared_headers(const struct _u_request *req, struct _u_response *resp, const char *id, bool cached)
 {
     u_map_put(resp->map_header, "X-Request-Id", id);
-    u_map_put(resp->map_header, "Access-Control-Allow-Origin", "*");
-    u_map_put(resp->map_header, "Access-Control-Expose-Headers",
-              "ETag, Location, Retry-After, X-Request-Id, X-Consistency-LSN, Idempotent-Replayed, Decisions-Cleared, "
-              "RateLimit, RateLimit-Policy");
-    u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
-    /* Access-Control-Allow-Origin is "*" for everyone, so only Accept (JSON or
-     * CSV) and Accept-Encoding (gzip, answers.h) vary the answer. */
-    u_map_put(resp->map_header, "Vary", "Accept, Accept-Encoding");
+    for (size_t i = 0; i < EXCHANGE_SHARED_COUNT; i++)
+        u_map_put(resp->map_header, exchange_shared_names[i], exchange_shared_values[i]);
 
     /* What a key may read (the audit trail) must not sit in shared caches. */
     if (u_map_get_case(req->map_header, "Authorization") != NULL)
@@ -345,12 +293,12 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     struct routes *routes = user_data;
     struct router_match match;
     struct timespec start, end;
-    char id[65];
+    char id[EXCHANGE_REQUEST_ID_SIZE];
     char path[160];
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     atomic_fetch_add(&routes->in_flight, 1);
-    request_id(req, id);
+    exchange_request_id(u_map_get_case(req->map_header, "X-Request-Id"), id);
 
     router_match(routes->router, req->http_verb, req->url_path, &match);
     bool cached = admitted(req, resp, routes, &match) && route(req, resp, routes, &match);
@@ -360,7 +308,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     double duration_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 + (double)(end.tv_nsec - start.tv_nsec) / 1e6;
     if (routes->app->metrics != NULL)
         metrics_observe(routes->app->metrics, series_of(routes, &match), resp->status, duration_ms / 1e3);
-    loggable(req->url_path, path, sizeof(path));
+    exchange_loggable(req->url_path, SIZE_MAX, path, sizeof(path));
     log_request(req->http_verb, path, resp->status, duration_ms, id);
     atomic_fetch_sub(&routes->in_flight, 1);
     return U_CALLBACK_COMPLETE;
@@ -439,6 +387,16 @@ size_t routes_binding_count(void)
 {
     /* At most a series per row, a HEAD per GET row, one "*" per template, and the unmatched one. */
     return 3 * ROUTE_COUNT + 1;
+}
+
+const struct router *routes_router(const struct routes *routes)
+{
+    return routes->router;
+}
+
+void routes_count_in_flight(const struct routes *routes, int delta)
+{
+    atomic_fetch_add(&((struct routes *)routes)->in_flight, delta);
 }
 
 int routes_in_flight(const struct routes *routes)

@@ -25,6 +25,13 @@ size_t routes_binding_count(void);
 /* Requests being handled right now, so shutdown can wait for them. */
 int routes_in_flight(const struct routes *routes);
 
+/* The trie the dispatcher routes with, for the cached-answer fast path (fastpath.c). */
+struct router;
+const struct router *routes_router(const struct routes *routes);
+
+/* Counts a request answered outside the dispatcher in (+1) and out (-1) of routes_in_flight. */
+void routes_count_in_flight(const struct routes *routes, int delta);
+
 /* Accepts NULL. */
 void routes_release(struct routes *routes);
 
