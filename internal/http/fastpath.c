@@ -165,7 +165,7 @@ enum fastpath_result fastpath_answer(const struct app *app, struct MHD_Connectio
     memcpy(path, uri, path_length);
     path[path_length] = '\0';
     router_match(routes_router(app->routes), method, path, &match);
-    if (match.route == NULL || atomic_load(&match.path->uncacheable)
+    if (match.route == NULL || match.route->reader == NULL
         || !answers_key_for(uri, headers.values[ACCEPT], key))
         return FASTPATH_DECLINED;
 
