@@ -32,33 +32,30 @@
     "own_routes AS (" OWN_ROUTES_OF("places") "), "                                                           \
     AGREEMENT_ROUTES_CTE
 
-/* A municipality's own delivery of a recommended type, for each row pl of PLACES. */
+/* A municipality's own delivery of a recommended type, for each row pl of
+ * PLACES, from the routes kept ready in municipality_routes (sql/0016). */
 #define OWN_ROUTES_OF(PLACES)                                                                                 \
-    "  SELECT pl.code, tm.type_id, tm.method_id, 'egen regi'::text AS kind, "                                  \
-    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, o.cost_per_case_sek, "       \
-    "         o.id AS offering_id, o.provider_id, NULL::bigint AS agreement_id, o.verified_on, o.updated_at "  \
-    "  FROM " PLACES " pl JOIN providers p ON p.municipality_code = pl.code "                                 \
-    "  JOIN offerings o ON o.provider_id = p.id JOIN type_methods tm ON tm.method_id = o.method_id, params "   \
-    "  WHERE o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)"
+    "  SELECT pl.code, r.type_id, r.method_id, 'egen regi'::text AS kind, "                                    \
+    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, r.cost_per_case_sek, "       \
+    "         r.offering_id, r.provider_id, NULL::bigint AS agreement_id, r.verified_on, r.updated_at "        \
+    "  FROM " PLACES " pl JOIN municipality_routes r ON r.code = pl.code AND r.kind = 'egen regi' "             \
+    "  JOIN types t ON t.type_id = r.type_id, params "                                                         \
+    "  WHERE r.valid_from <= params.on_date AND (r.valid_to IS NULL OR r.valid_to >= params.on_date)"
 
 /* The agreements in force that a row pl of PLACES is a party to (with
- * PARTY_FILTER on its row ap of agreement_parties: "true", or a role). An
- * agreement covers a method by name, or a whole type: then its route is for
- * the method of the offering it names, or for no particular method. */
+ * PARTY_FILTER on its row r of municipality_routes: "true", or "r.performer"
+ * for those it performs). An agreement covers a method by name, or a whole
+ * type: then its route is for the method of the offering it names, or for no
+ * particular method (the rows are made so in sql/0016). */
 #define AGREEMENT_ROUTES_OF(PLACES, PARTY_FILTER)                                                            \
-    "  SELECT DISTINCT pl.code, t.type_id, CASE WHEN sc.method_id IS NOT NULL THEN sc.method_id "             \
-    "         ELSE named.method_id END AS method_id, 'avtalssamverkan'::text AS kind, "                        \
-    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, a.per_case_sek AS cost_per_case_sek, " \
-    "         a.offering_id, NULL::bigint AS provider_id, a.id AS agreement_id, named.verified_on, "           \
-    "         a.updated_at "                                                                                   \
-    "  FROM " PLACES " pl JOIN agreement_parties ap ON ap.municipality_code = pl.code AND (" PARTY_FILTER ") " \
-    "  JOIN agreements a ON a.id = ap.agreement_id JOIN agreement_scope sc ON sc.agreement_id = a.id "         \
-    "  LEFT JOIN offerings named ON named.id = a.offering_id "                                                 \
-    "  JOIN types t ON t.type_id = coalesce(sc.intervention_type_id, "                                         \
-    "                  (SELECT intervention_type_id FROM methods WHERE id = sc.method_id)), params "           \
+    "  SELECT pl.code, r.type_id, r.method_id, 'avtalssamverkan'::text AS kind, "                              \
+    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, r.cost_per_case_sek, "       \
+    "         r.offering_id, NULL::bigint AS provider_id, r.agreement_id, r.verified_on, r.updated_at "        \
+    "  FROM " PLACES " pl JOIN municipality_routes r ON r.code = pl.code AND r.kind = 'avtalssamverkan' "       \
+    "       AND (" PARTY_FILTER ") "                                                                           \
+    "  JOIN types t ON t.type_id = r.type_id, params "                                                         \
     /* Under notice, a route until the day it ends (sql/0011). */                                          \
-    "  WHERE agreement_in_force(a.status, a.valid_from, a.valid_to, a.ends_on, params.on_date) "               \
-    "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))"
+    "  WHERE agreement_in_force(r.status, r.valid_from, r.valid_to, r.ends_on, params.on_date)"
 
 /* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */
 #define AGREEMENT_ROUTES_CTE                                                                                  \

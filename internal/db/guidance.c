@@ -38,7 +38,7 @@ static const char guidance_sql[] =
                            "AND risk::text = $5::text AND recommends)") ", "
     /* Partners need only what the nearby municipalities perform themselves. */
     "near_performing AS (" OWN_ROUTES_OF("nearby") " UNION ALL "
-    AGREEMENT_ROUTES_OF("nearby", "ap.role = 'utförare'") "), "
+    AGREEMENT_ROUTES_OF("nearby", "r.performer") "), "
     "given_needs AS (SELECT g.need, g.n FROM unnest(string_to_array(nullif($6::text, ''), ',')) "
     "                WITH ORDINALITY AS g(need, n)), "
     "risk_rule AS (SELECT * FROM guidance_rules WHERE principle = 'risk' AND risk::text = $5::text), "
@@ -57,7 +57,7 @@ static const char guidance_sql[] =
     "                  FROM nearby n JOIN near_performing p ON p.code = n.code "
     "                  ORDER BY n.code, p.type_id, p.status, p.lead_time_weeks NULLS LAST, "
     "                           p.cost_per_case_sek NULLS LAST, p.kind, p.offering_id NULLS LAST, "
-    "                           p.agreement_id NULLS LAST) "
+    "                           p.agreement_id NULLS LAST, p.method_id NULLS LAST) "
     "SELECT json_build_object("
     "  'age', $4::int, 'risk', $5::text, "
     "  'needs', (SELECT coalesce(json_agg(need ORDER BY n), '[]'::json) FROM given_needs), "
