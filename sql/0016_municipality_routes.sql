@@ -39,7 +39,9 @@ CREATE TABLE municipality_routes (
     ends_on            date,
     CHECK ((kind = 'egen regi') = (agreement_id IS NULL))
 );
-CREATE INDEX municipality_routes_code_idx ON municipality_routes (code, kind, type_id);
+CREATE INDEX municipality_routes_code_idx ON municipality_routes (code, type_id);
+-- What a municipality performs itself (guidance's partners probe it per municipality near).
+CREATE INDEX municipality_routes_performer_idx ON municipality_routes (code, type_id) WHERE performer;
 CREATE INDEX municipality_routes_offering_idx ON municipality_routes (offering_id) WHERE kind = 'egen regi';
 CREATE INDEX municipality_routes_agreement_idx ON municipality_routes (agreement_id) WHERE agreement_id IS NOT NULL;
 

@@ -126,7 +126,7 @@
 #define NEARBY_CTES(RADIUS)                                                                                   \
     "origin AS (SELECT m.code, m.name, m.county_code, c.lat, c.lon FROM municipalities m "                   \
     "           LEFT JOIN municipality_centroids c ON c.code = m.code WHERE m.code = $1::text), "              \
-    "nearby AS (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, "              \
+    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, "              \
     "                  round(distance_km(o.lat, o.lon, c.lat, c.lon)::numeric, 1) AS distance_km "             \
     "           FROM origin o JOIN municipality_centroids c ON c.code <> o.code "                              \
     "           JOIN municipalities m ON m.code = c.code "                                                     \
@@ -139,5 +139,23 @@
     "performing AS (SELECT c.* FROM candidates c WHERE c.kind = 'egen regi' "                                 \
     "   OR (c.kind = 'avtalssamverkan' AND EXISTS (SELECT 1 FROM agreement_parties ap "                        \
     "       WHERE ap.agreement_id = c.agreement_id AND ap.municipality_code = c.code AND ap.role = 'utförare'))) "
+
+/* The best route by which the municipality CODE performs the type TYPE
+ * itself on the day (its own delivery, or an agreement in force in which it
+ * is the performer), as one row with the route columns, or none: the same
+ * route as the first of PERFORMING_CTE's rows for it in route order (both
+ * kinds are available at once, so the order starts at the cost). An index
+ * probe per municipality instead of ranking every route of every one near. */
+#define PERFORMED_ROUTE_OF(CODE, TYPE)                                                                        \
+    "SELECT mr.kind, 'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, mr.cost_per_case_sek, " \
+    "       mr.method_id, mr.offering_id, mr.provider_id, mr.agreement_id "                                    \
+    "FROM municipality_routes mr, params "                                                                     \
+    "WHERE mr.code = " CODE " AND mr.type_id = " TYPE " AND mr.performer "                                     \
+    "  AND mr.type_id IN (SELECT type_id FROM types) "                                                         \
+    "  AND CASE WHEN mr.kind = 'egen regi' "                                                                   \
+    "           THEN mr.valid_from <= params.on_date AND (mr.valid_to IS NULL OR mr.valid_to >= params.on_date) " \
+    "           ELSE agreement_in_force(mr.status, mr.valid_from, mr.valid_to, mr.ends_on, params.on_date) END " \
+    "ORDER BY mr.cost_per_case_sek NULLS LAST, mr.kind, mr.offering_id NULLS LAST, mr.agreement_id NULLS LAST, " \
+    "         mr.method_id NULLS LAST LIMIT 1"
 
 #endif
