@@ -39,8 +39,9 @@
     "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, r.cost_per_case_sek, "       \
     "         r.offering_id, r.provider_id, NULL::bigint AS agreement_id, r.verified_on, r.updated_at "        \
     "  FROM " PLACES " pl JOIN municipality_routes r ON r.code = pl.code AND r.kind = 'egen regi' "             \
-    "  JOIN types t ON t.type_id = r.type_id, params "                                                         \
-    "  WHERE r.valid_from <= params.on_date AND (r.valid_to IS NULL OR r.valid_to >= params.on_date)"
+    "  CROSS JOIN params "                                                                                     \
+    "  WHERE r.type_id IN (SELECT type_id FROM types) "                                                        \
+    "    AND r.valid_from <= params.on_date AND (r.valid_to IS NULL OR r.valid_to >= params.on_date)"
 
 /* The agreements in force that a row pl of PLACES is a party to (with
  * PARTY_FILTER on its row r of municipality_routes: "true", or "r.performer"
@@ -53,9 +54,10 @@
     "         r.offering_id, NULL::bigint AS provider_id, r.agreement_id, r.verified_on, r.updated_at "        \
     "  FROM " PLACES " pl JOIN municipality_routes r ON r.code = pl.code AND r.kind = 'avtalssamverkan' "       \
     "       AND (" PARTY_FILTER ") "                                                                           \
-    "  JOIN types t ON t.type_id = r.type_id, params "                                                         \
+    "  CROSS JOIN params "                                                                                     \
     /* Under notice, a route until the day it ends (sql/0011). */                                          \
-    "  WHERE agreement_in_force(r.status, r.valid_from, r.valid_to, r.ends_on, params.on_date)"
+    "  WHERE r.type_id IN (SELECT type_id FROM types) "                                                        \
+    "    AND agreement_in_force(r.status, r.valid_from, r.valid_to, r.ends_on, params.on_date)"
 
 /* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */
 #define AGREEMENT_ROUTES_CTE                                                                                  \
@@ -95,7 +97,20 @@
     "  UNION ALL SELECT * FROM provider_local), "                                                              \
     "candidates AS (SELECT * FROM own_routes UNION ALL SELECT * FROM agreement_routes "                         \
     "               UNION ALL SELECT * FROM provider_routes), "                                                 \
-    "best AS (SELECT DISTINCT ON (c.code, c.type_id) c.* FROM candidates c "                                   \
+    /* The best route of each cell. The county-wide provider routes enter it as   \
+     * the best of each county and type only: the best of the bests is the same  \
+     * route (the order is total), from 5 routes per method and place fewer. */ \
+    "best AS (SELECT DISTINCT ON (c.code, c.type_id) c.* FROM ("                                              \
+    "           SELECT * FROM own_routes UNION ALL SELECT * FROM agreement_routes "                           \
+    "           UNION ALL SELECT pl.code, t.type_id, t.method_id, t.kind, t.status, t.lead_time_weeks, "       \
+    "                  t.cost_per_case_sek, t.offering_id, t.provider_id, t.agreement_id, t.verified_on, "     \
+    "                  t.updated_at "                                                                          \
+    "           FROM places pl JOIN (SELECT DISTINCT ON (p.county_code, p.type_id) p.* FROM provider_top p "   \
+    "                                ORDER BY p.county_code, p.type_id, p.status, p.lead_time_weeks NULLS LAST, " \
+    "                                         p.cost_per_case_sek NULLS LAST, p.kind, p.offering_id NULLS LAST, " \
+    "                                         p.agreement_id NULLS LAST, p.method_id NULLS LAST) t "          \
+    "                ON t.county_code = pl.county_code "                                                       \
+    "           UNION ALL SELECT * FROM provider_local) c "                                                    \
     "         ORDER BY c.code, c.type_id, c.status, c.lead_time_weeks NULLS LAST, c.cost_per_case_sek NULLS LAST, " \
     "                  c.kind, c.offering_id NULLS LAST, c.agreement_id NULLS LAST, c.method_id NULLS LAST), "   \
     "cells AS (SELECT pl.code, pl.name, t.type_id, t.type_slug, b.kind, b.status, b.lead_time_weeks, "         \
