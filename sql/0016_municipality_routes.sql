@@ -42,8 +42,11 @@ CREATE TABLE municipality_routes (
 CREATE INDEX municipality_routes_code_idx ON municipality_routes (code, type_id);
 -- What a municipality performs itself (guidance's partners probe it per municipality near).
 CREATE INDEX municipality_routes_performer_idx ON municipality_routes (code, type_id) WHERE performer;
-CREATE INDEX municipality_routes_offering_idx ON municipality_routes (offering_id) WHERE kind = 'egen regi';
+-- The rows of an offering: its own delivery, and the agreements that name it.
+CREATE INDEX municipality_routes_offering_idx ON municipality_routes (offering_id) WHERE offering_id IS NOT NULL;
 CREATE INDEX municipality_routes_agreement_idx ON municipality_routes (agreement_id) WHERE agreement_id IS NOT NULL;
+-- Which agreements name an offering, when it changes (a write costs an index probe, not a scan).
+CREATE INDEX agreements_offering_idx ON agreements (offering_id) WHERE offering_id IS NOT NULL;
 
 -- What the rows are, from the tables they are made of. An agreement covers a
 -- method by name, or a whole type: then its route is for the method of the
