@@ -72,17 +72,27 @@ CREATE VIEW municipality_agreement_route_source AS
 
 -- Recomputes the rows of these offerings (own delivery) and agreements, and
 -- of the agreements that name one of the offerings.
+--
+-- Two transactions writing different tables (say, a party of an agreement and
+-- the offering it names) would each recompute the same rows without seeing
+-- the other's change. So the offerings and agreements are locked first, in id
+-- order (FOR NO KEY UPDATE: as an UPDATE of them would, without blocking the
+-- key-share locks of foreign keys): the second transaction waits for the first
+-- to commit, and its statements after the lock (each with a new snapshot, as
+-- READ COMMITTED takes) recompute from both changes.
 CREATE FUNCTION municipality_routes_refresh(offering_ids bigint[], agreement_ids bigint[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     agreements_touched bigint[];
 BEGIN
     offering_ids := coalesce(offering_ids, '{}');
+    PERFORM 1 FROM offerings WHERE id = ANY (offering_ids) ORDER BY id FOR NO KEY UPDATE;
     agreements_touched := ARRAY(
         SELECT unnest(coalesce(agreement_ids, '{}'))
         UNION SELECT a.id FROM agreements a WHERE a.offering_id = ANY (offering_ids)
         UNION SELECT r.agreement_id FROM municipality_routes r
               WHERE r.agreement_id IS NOT NULL AND r.offering_id = ANY (offering_ids));
+    PERFORM 1 FROM agreements WHERE id = ANY (agreements_touched) ORDER BY id FOR NO KEY UPDATE;
     IF cardinality(offering_ids) > 0 THEN
         DELETE FROM municipality_routes WHERE kind = 'egen regi' AND offering_id = ANY (offering_ids);
         INSERT INTO municipality_routes SELECT * FROM municipality_own_route_source WHERE offering_id = ANY (offering_ids);
