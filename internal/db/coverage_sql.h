@@ -141,7 +141,7 @@
 #define NEARBY_CTES(RADIUS)                                                                                   \
     "origin AS (SELECT m.code, m.name, m.county_code, c.lat, c.lon FROM municipalities m "                   \
     "           LEFT JOIN municipality_centroids c ON c.code = m.code WHERE m.code = $1::text), "              \
-    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, "              \
+    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, " \
     "                  round(distance_km(o.lat, o.lon, c.lat, c.lon)::numeric, 1) AS distance_km "             \
     "           FROM origin o JOIN municipality_centroids c ON c.code <> o.code "                              \
     "           JOIN municipalities m ON m.code = c.code "                                                     \
