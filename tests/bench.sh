@@ -152,6 +152,8 @@ if [ -n "$before" ]; then
     "before: mixed: 9 cached, 1 uncached search|$bb|$mixed"
     "before: GET /v1/methods (cache off)|http://127.0.0.1:$before_nocache_port/v1/methods|"
     "before: GET …/0381/coverage (cache off)|http://127.0.0.1:$before_nocache_port/v1/municipalities/0381/coverage|"
+    "before: GET …/guidance …0381 (cache off)|http://127.0.0.1:$before_nocache_port/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|"
+    "before: GET /v1/maps/municipalities (cache off)|http://127.0.0.1:$before_nocache_port/v1/maps/municipalities|"
   )
 fi
 [ -n "${BENCH_EXTRA_TARGETS:-}" ] && while read -r line; do [ -n "$line" ] && targets+=("$line"); done <<<"$BENCH_EXTRA_TARGETS"

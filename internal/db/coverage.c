@@ -46,7 +46,7 @@ const struct db_statement db_coverage_statements[] = {
       "       'methods', (SELECT coalesce(json_agg(json_build_object("
       "            'slug', tm.method_slug, 'abbreviation', tm.abbreviation, "
       "            'routes', (SELECT coalesce(json_agg(" ROUTE_JSON("s") " ORDER BY s.status, s.lead_time_weeks NULLS LAST, "
-      "                       s.cost_per_case_sek NULLS LAST, s.kind, s.offering_id), '[]'::json) "
+      "                       s.cost_per_case_sek NULLS LAST, s.kind, s.offering_id, s.agreement_id), '[]'::json) "
       "                       FROM shown s WHERE s.method_id = tm.method_id), "
       "            'all_providers', '/v1/methods/' || tm.method_slug || '/providers?county=' "
       "                             || (SELECT county_code FROM places)) "

@@ -32,33 +32,32 @@
     "own_routes AS (" OWN_ROUTES_OF("places") "), "                                                           \
     AGREEMENT_ROUTES_CTE
 
-/* A municipality's own delivery of a recommended type, for each row pl of PLACES. */
+/* A municipality's own delivery of a recommended type, for each row pl of
+ * PLACES, from the routes kept ready in municipality_routes (sql/0016). */
 #define OWN_ROUTES_OF(PLACES)                                                                                 \
-    "  SELECT pl.code, tm.type_id, tm.method_id, 'egen regi'::text AS kind, "                                  \
-    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, o.cost_per_case_sek, "       \
-    "         o.id AS offering_id, o.provider_id, NULL::bigint AS agreement_id, o.verified_on, o.updated_at "  \
-    "  FROM " PLACES " pl JOIN providers p ON p.municipality_code = pl.code "                                 \
-    "  JOIN offerings o ON o.provider_id = p.id JOIN type_methods tm ON tm.method_id = o.method_id, params "   \
-    "  WHERE o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date)"
+    "  SELECT pl.code, r.type_id, r.method_id, 'egen regi'::text AS kind, "                                    \
+    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, r.cost_per_case_sek, "       \
+    "         r.offering_id, r.provider_id, NULL::bigint AS agreement_id, r.verified_on, r.updated_at "        \
+    "  FROM " PLACES " pl JOIN municipality_routes r ON r.code = pl.code AND r.kind = 'egen regi' "             \
+    "  CROSS JOIN params "                                                                                     \
+    "  WHERE r.type_id IN (SELECT type_id FROM types) "                                                        \
+    "    AND r.valid_from <= params.on_date AND (r.valid_to IS NULL OR r.valid_to >= params.on_date)"
 
 /* The agreements in force that a row pl of PLACES is a party to (with
- * PARTY_FILTER on its row ap of agreement_parties: "true", or a role). An
- * agreement covers a method by name, or a whole type: then its route is for
- * the method of the offering it names, or for no particular method. */
+ * PARTY_FILTER on its row r of municipality_routes: "true", or "r.performer"
+ * for those it performs). An agreement covers a method by name, or a whole
+ * type: then its route is for the method of the offering it names, or for no
+ * particular method (the rows are made so in sql/0016). */
 #define AGREEMENT_ROUTES_OF(PLACES, PARTY_FILTER)                                                            \
-    "  SELECT DISTINCT pl.code, t.type_id, CASE WHEN sc.method_id IS NOT NULL THEN sc.method_id "             \
-    "         ELSE named.method_id END AS method_id, 'avtalssamverkan'::text AS kind, "                        \
-    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, a.per_case_sek AS cost_per_case_sek, " \
-    "         a.offering_id, NULL::bigint AS provider_id, a.id AS agreement_id, named.verified_on, "           \
-    "         a.updated_at "                                                                                   \
-    "  FROM " PLACES " pl JOIN agreement_parties ap ON ap.municipality_code = pl.code AND (" PARTY_FILTER ") " \
-    "  JOIN agreements a ON a.id = ap.agreement_id JOIN agreement_scope sc ON sc.agreement_id = a.id "         \
-    "  LEFT JOIN offerings named ON named.id = a.offering_id "                                                 \
-    "  JOIN types t ON t.type_id = coalesce(sc.intervention_type_id, "                                         \
-    "                  (SELECT intervention_type_id FROM methods WHERE id = sc.method_id)), params "           \
+    "  SELECT pl.code, r.type_id, r.method_id, 'avtalssamverkan'::text AS kind, "                              \
+    "         'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, r.cost_per_case_sek, "       \
+    "         r.offering_id, NULL::bigint AS provider_id, r.agreement_id, r.verified_on, r.updated_at "        \
+    "  FROM " PLACES " pl JOIN municipality_routes r ON r.code = pl.code AND r.kind = 'avtalssamverkan' "       \
+    "       AND (" PARTY_FILTER ") "                                                                           \
+    "  CROSS JOIN params "                                                                                     \
     /* Under notice, a route until the day it ends (sql/0011). */                                          \
-    "  WHERE agreement_in_force(a.status, a.valid_from, a.valid_to, a.ends_on, params.on_date) "               \
-    "    AND (sc.method_id IS NULL OR sc.method_id IN (SELECT method_id FROM type_methods))"
+    "  WHERE r.type_id IN (SELECT type_id FROM types) "                                                        \
+    "    AND agreement_in_force(r.status, r.valid_from, r.valid_to, r.ends_on, params.on_date)"
 
 /* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */
 #define AGREEMENT_ROUTES_CTE                                                                                  \
@@ -98,7 +97,20 @@
     "  UNION ALL SELECT * FROM provider_local), "                                                              \
     "candidates AS (SELECT * FROM own_routes UNION ALL SELECT * FROM agreement_routes "                         \
     "               UNION ALL SELECT * FROM provider_routes), "                                                 \
-    "best AS (SELECT DISTINCT ON (c.code, c.type_id) c.* FROM candidates c "                                   \
+    /* The best route of each cell. The county-wide provider routes enter it as   \
+     * the best of each county and type only: the best of the bests is the same  \
+     * route (the order is total), from 5 routes per method and place fewer. */ \
+    "best AS (SELECT DISTINCT ON (c.code, c.type_id) c.* FROM ("                                              \
+    "           SELECT * FROM own_routes UNION ALL SELECT * FROM agreement_routes "                           \
+    "           UNION ALL SELECT pl.code, t.type_id, t.method_id, t.kind, t.status, t.lead_time_weeks, "       \
+    "                  t.cost_per_case_sek, t.offering_id, t.provider_id, t.agreement_id, t.verified_on, "     \
+    "                  t.updated_at "                                                                          \
+    "           FROM places pl JOIN (SELECT DISTINCT ON (p.county_code, p.type_id) p.* FROM provider_top p "   \
+    "                                ORDER BY p.county_code, p.type_id, p.status, p.lead_time_weeks NULLS LAST, " \
+    "                                         p.cost_per_case_sek NULLS LAST, p.kind, p.offering_id NULLS LAST, " \
+    "                                         p.agreement_id NULLS LAST, p.method_id NULLS LAST) t "          \
+    "                ON t.county_code = pl.county_code "                                                       \
+    "           UNION ALL SELECT * FROM provider_local) c "                                                    \
     "         ORDER BY c.code, c.type_id, c.status, c.lead_time_weeks NULLS LAST, c.cost_per_case_sek NULLS LAST, " \
     "                  c.kind, c.offering_id NULLS LAST, c.agreement_id NULLS LAST, c.method_id NULLS LAST), "   \
     "cells AS (SELECT pl.code, pl.name, t.type_id, t.type_slug, b.kind, b.status, b.lead_time_weeks, "         \
@@ -129,7 +141,7 @@
 #define NEARBY_CTES(RADIUS)                                                                                   \
     "origin AS (SELECT m.code, m.name, m.county_code, c.lat, c.lon FROM municipalities m "                   \
     "           LEFT JOIN municipality_centroids c ON c.code = m.code WHERE m.code = $1::text), "              \
-    "nearby AS (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, "              \
+    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, " \
     "                  round(distance_km(o.lat, o.lon, c.lat, c.lon)::numeric, 1) AS distance_km "             \
     "           FROM origin o JOIN municipality_centroids c ON c.code <> o.code "                              \
     "           JOIN municipalities m ON m.code = c.code "                                                     \
@@ -142,5 +154,23 @@
     "performing AS (SELECT c.* FROM candidates c WHERE c.kind = 'egen regi' "                                 \
     "   OR (c.kind = 'avtalssamverkan' AND EXISTS (SELECT 1 FROM agreement_parties ap "                        \
     "       WHERE ap.agreement_id = c.agreement_id AND ap.municipality_code = c.code AND ap.role = 'utförare'))) "
+
+/* The best route by which the municipality CODE performs the type TYPE
+ * itself on the day (its own delivery, or an agreement in force in which it
+ * is the performer), as one row with the route columns, or none: the same
+ * route as the first of PERFORMING_CTE's rows for it in route order (both
+ * kinds are available at once, so the order starts at the cost). An index
+ * probe per municipality instead of ranking every route of every one near. */
+#define PERFORMED_ROUTE_OF(CODE, TYPE)                                                                        \
+    "SELECT mr.kind, 'tillgänglig'::availability_status AS status, 0 AS lead_time_weeks, mr.cost_per_case_sek, " \
+    "       mr.method_id, mr.offering_id, mr.provider_id, mr.agreement_id "                                    \
+    "FROM municipality_routes mr, params "                                                                     \
+    "WHERE mr.code = " CODE " AND mr.type_id = " TYPE " AND mr.performer "                                     \
+    "  AND mr.type_id IN (SELECT type_id FROM types) "                                                         \
+    "  AND CASE WHEN mr.kind = 'egen regi' "                                                                   \
+    "           THEN mr.valid_from <= params.on_date AND (mr.valid_to IS NULL OR mr.valid_to >= params.on_date) " \
+    "           ELSE agreement_in_force(mr.status, mr.valid_from, mr.valid_to, mr.ends_on, params.on_date) END " \
+    "ORDER BY mr.cost_per_case_sek NULLS LAST, mr.kind, mr.offering_id NULLS LAST, mr.agreement_id NULLS LAST, " \
+    "         mr.method_id NULLS LAST LIMIT 1"
 
 #endif

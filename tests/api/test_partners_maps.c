@@ -87,6 +87,9 @@ static long long create(const char *collection, json_t *body)
     return id;
 }
 
+static long long last_provider;                         /* the provider own_fft() made last */
+static long long n2_offering, f2_offering, f2_provider;  /* N2's and F2's own FFT */
+
 /* A kommun provider of municipality code with an FFT offering valid in 2031; the offering's id or -1. */
 static long long own_fft(const char *code)
 {
@@ -102,6 +105,7 @@ static long long own_fft(const char *code)
     }
     if (provider < 0)
         return -1;
+    last_provider = provider;
     return create("/v1/offerings",
                   json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "provider_id", (json_int_t)provider,
                             "method", "fft", "delivery", "på plats", "valid_from", "2031-01-01", "valid_to", "2031-12-31",
@@ -119,7 +123,10 @@ static int setup(void **state)
     for (size_t i = 0; i < sizeof(fixture_sql) / sizeof(fixture_sql[0]); i++)
         if (!db_command(fixture_sql[i], 0, NULL))
             return -1;
-    return own_fft("9903") < 0 || own_fft("9802") < 0 ? -1 : 0;
+    if ((n2_offering = own_fft("9903")) < 0 || (f2_offering = own_fft("9802")) < 0)
+        return -1;
+    f2_provider = last_provider;
+    return 0;
 }
 
 static int teardown(void **state)
@@ -403,6 +410,133 @@ static void test_maps(void **state)
     assert_int_equal(e.failed, 0);
 }
 
+/* ---- guidance follows writes ------------------------------------------------------ */
+
+/* A's guidance in 2031: familjebehandling (FFT's type) is recommended at 14 and high risk. */
+#define GUIDANCE_A "/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=9901&on=" ON
+#define DECISION "{\"body\": \"socialnämnd\", \"date\": \"2030-11-01\"}"
+
+/*
+ * A's familjebehandling in the guidance, as "covered|code:route kind,..." (its
+ * coverage, then its partners in order), into out; false when it is not there.
+ */
+static bool guidance_of_a(struct expectations *e, char *out, size_t size, const char *label)
+{
+    struct http_response r = { 0 };
+    json_t *rec, *found = NULL, *partner;
+    size_t i, used = 0;
+
+    out[0] = '\0';
+    http_get(GUIDANCE_A, NULL, &r);
+    if (expect_json(e, &r, 200, label)) {
+        json_array_foreach(json_at(r.json, "recommendations"), i, rec)
+            if (json_string_is(rec, "intervention_type.slug", "familjebehandling"))
+                found = rec;
+        EXPECT(e, found != NULL, "%s: no familjebehandling: %.600s", label, r.body);
+    }
+    if (found != NULL) {
+        used = (size_t)snprintf(out, size, "%s|",
+                                json_is_true(json_at(found, "coverage.covered")) ? "covered" : "not covered");
+        json_array_foreach(json_at(found, "partners"), i, partner)
+            if (used < size)
+                used += (size_t)snprintf(out + used, size - used, "%s%s:%s", i ? "," : "",
+                                         json_string_value(json_at(partner, "municipality.code")),
+                                         json_string_value(json_at(partner, "route.kind")));
+    }
+    http_response_free(&r);
+    return found != NULL;
+}
+
+/* METHOD path with body as admin, with the record's current ETag; the status, or -1. */
+static long write_as_admin(const char *method, const char *path, const char *etag_of, const char *body)
+{
+    struct http_response r = { 0 };
+    char etag[ETAG_MAX];
+    long status = -1;
+
+    if (current_etag(etag_of, admin_auth, etag)) {
+        request_as(method, path, admin_auth, "application/json", etag, body, &r);
+        status = r.status;
+        if (status != 200 && status != 201)
+            fprintf(stderr, "# %s %s %s -> %ld %.300s\n", method, path, body, status, r.body ? r.body : "");
+    }
+    http_response_free(&r);
+    return status;
+}
+
+static void expect_guidance(struct expectations *e, const char *want, const char *label)
+{
+    char got[512];
+
+    if (guidance_of_a(e, got, sizeof(got), label))
+        EXPECT(e, strcmp(got, want) == 0, "%s: %s, wanted %s", label, got, want);
+}
+
+/*
+ * The guidance (cached like every document) follows each kind of write its
+ * routes rest on: an offering's days, a provider's municipality, an agreement
+ * coming into force and its notice. Each write is undone, so the world is as
+ * before for the tests after this one.
+ */
+static void test_guidance_follows_writes(void **state)
+{
+    static const char *const before = "not covered|9903:egen regi,9802:egen regi";
+    struct expectations e = { 0 };
+    struct http_response r = { 0 };
+    char path[PATH_SIZE], agreement_path[PATH_SIZE], body[1024];
+    long long agreement = -1;
+    (void)state;
+
+    expect_guidance(&e, before, "before");
+
+    snprintf(path, sizeof(path), "/v1/offerings/%lld", n2_offering);
+    EXPECT(&e, write_as_admin("PATCH", path, path, "{\"valid_to\": \"2031-05-31\"}") == 200, "N2's offering ends");
+    expect_guidance(&e, "not covered|9802:egen regi", "N2's offering ended before the day");
+    EXPECT(&e, write_as_admin("PATCH", path, path, "{\"valid_to\": \"2031-12-31\"}") == 200, "N2's offering back");
+    expect_guidance(&e, before, "N2's offering back");
+
+    snprintf(path, sizeof(path), "/v1/providers/%lld", f2_provider);
+    EXPECT(&e, write_as_admin("PATCH", path, path, "{\"municipality\": \"9801\"}") == 200, "F2's provider moves");
+    expect_guidance(&e, "not covered|9903:egen regi,9801:egen regi", "F2's provider is F1's now");
+    EXPECT(&e, write_as_admin("PATCH", path, path, "{\"municipality\": \"9802\"}") == 200, "F2's provider back");
+    expect_guidance(&e, before, "F2's provider back");
+
+    /* F1 performs FFT for A by an agreement in force in 2031. */
+    snprintf(body, sizeof(body),
+             "{\"title\": \"TP %lu F1 utför FFT åt A (fiktivt)\", \"compensation_model\": \"lika delar\", "
+             "\"yearly_amount_sek\": 50000, \"valid_from\": \"2031-01-01\", \"notice_period_months\": 6, "
+             "\"procurement_exemption\": \"intern upphandling\", \"methods\": [\"fft\"], \"parties\": ["
+             "{\"municipality\": \"9801\", \"role\": \"utförare\", \"decision\": " DECISION "}, "
+             "{\"municipality\": \"9901\", \"role\": \"beställare\", \"decision\": " DECISION "}]}",
+             seed % 100000);
+    request_as("POST", "/v1/agreements", admin_auth, "application/json", NULL, body, &r);
+    if (EXPECT(&e, r.status == 201 && json_is_integer(json_at(r.json, "id")), "the agreement: %ld %.600s", r.status,
+               r.body ? r.body : "")) {
+        agreement = json_integer_value(json_at(r.json, "id"));
+        snprintf(agreement_path, sizeof(agreement_path), "/v1/agreements/%lld", agreement);
+        snprintf(path, sizeof(path), "/v1/agreements/%lld/transitions", agreement);
+        EXPECT(&e, write_as_admin("POST", path, agreement_path, "{\"to\": \"föreslagen\"}") == 200, "proposed");
+        expect_guidance(&e, before, "a proposed agreement is no route");
+        EXPECT(&e, write_as_admin("POST", path, agreement_path, "{\"to\": \"aktiv\"}") == 200, "activated");
+        expect_guidance(&e, "covered|9903:egen regi,9801:avtalssamverkan,9802:egen regi", "the agreement in force");
+        /* Notice now ends it within months, long before the day asked. */
+        EXPECT(&e, write_as_admin("POST", path, agreement_path, "{\"to\": \"uppsagd\"}") == 200, "notice given");
+        expect_guidance(&e, before, "the agreement has ended by the day asked");
+    }
+    http_response_free(&r);
+    if (agreement > 0) {
+        /* Only drafts can be deleted (sql/0008), through libpq as the other agreement tests do. */
+        char id[32];
+        snprintf(id, sizeof(id), "%lld", agreement);
+        const char *params[] = { id };
+        EXPECT(&e, db_command("UPDATE agreements SET status = 'utkast', notice_given_on = NULL, notice_given_by = NULL, "
+                              "ends_on = NULL WHERE id = $1::bigint", 1, params)
+                       && db_command("DELETE FROM agreements WHERE id = $1::bigint", 1, params),
+               "could not remove agreement %s", id);
+    }
+    assert_int_equal(e.failed, 0);
+}
+
 /* The cached map and partners change as soon as a municipality starts to deliver. */
 static void test_map_follows_a_change(void **state)
 {
@@ -438,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_partners_ranking),
         cmocka_unit_test(test_partners_errors),
         cmocka_unit_test(test_maps),
+        cmocka_unit_test(test_guidance_follows_writes),
         cmocka_unit_test(test_map_follows_a_change),   /* last: it changes the world */
     };
     return cmocka_run_group_tests_name("partners_maps", tests, setup, teardown);
