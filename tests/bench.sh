@@ -81,7 +81,7 @@ nocache_port=$(free_port); start server-nocache "$nocache_port" CACHE_MIB=0 buil
 nometrics_port=$(free_port); start server-nometrics "$nometrics_port" METRICS=off build/insatskatalog
 # How connections are served: a thread per connection, and epoll pools of other sizes than the default.
 threads_ports=()
-for threads in 0 2 16; do
+for threads in 0 8 16; do
   port=$(free_port); start "server-threads$threads" "$port" HTTP_THREADS=$threads build/insatskatalog
   threads_ports+=("$threads:$port")
 done

@@ -72,17 +72,19 @@ static int load_switch(const char *name, const char *fallback, const char *on, c
 }
 
 /*
- * Threads of the HTTP server by default: four per core. A request holds its
- * thread while it waits for PostgreSQL, and so do the other connections
- * served by that thread; in make bench's mixed row (one read in ten goes to
- * the database) two threads halve the throughput and quadruple the median
- * latency, while eight match a thread per connection, which in turn lets
- * slow reads pile up (its p99 is the worst). See HTTP_THREADS in README.
+ * Threads of the HTTP server by default: one per core, at least two. Since
+ * cached hits are answered below ulfius (http/fastpath.c), a thread per core
+ * costs the least CPU per request, and on a quiet machine make bench's mixed
+ * row (one read in ten goes to PostgreSQL, holding its thread and that
+ * thread's other connections) ran as fast as with four per core and with a
+ * lower p99. More threads only won where other work shared the cores. At
+ * least two, so one slow read never holds every connection. See HTTP_THREADS
+ * in README.
  */
 static unsigned default_http_threads(void)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return cores < 1 ? 8 : cores > 32 ? 128 : (unsigned)cores * 4;
+    return cores < 2 ? 2 : cores > 128 ? 128 : (unsigned)cores;
 }
 
 int config_load(struct config *out, int need_database, FILE *errors)
