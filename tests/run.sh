@@ -192,11 +192,18 @@ if wait_for_http "http://127.0.0.1:$ratelimit_port/readyz" 20; then
   BASE_URL=http://127.0.0.1:$ratelimit_port run_tap "api: test_rate_limit" build/tests/api/test_rate_limit
   without=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ratelimit_port/metrics")
   wrong=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer not-$metrics_token" "http://127.0.0.1:$ratelimit_port/metrics")
-  with=$(curl -s -H "Authorization: Bearer $metrics_token" "http://127.0.0.1:$ratelimit_port/metrics" | grep -c '^insatskatalog_build_info')
+  curl -s -H "Authorization: Bearer $metrics_token" "http://127.0.0.1:$ratelimit_port/metrics" >"$tmp/metrics-ratelimit.txt"
+  with=$(grep -c '^insatskatalog_build_info' "$tmp/metrics-ratelimit.txt")
   if [ "$without" = 401 ] && [ "$wrong" = 401 ] && [ "$with" = 1 ]; then
     record "METRICS_TOKEN: /metrics answers 401 without the token or with another, the metrics with it" ok
   else record "METRICS_TOKEN: /metrics answers 401 without the token or with another, the metrics with it" fail \
     "without $without, wrong $wrong, with $with"; fi
+  # test_rate_limit was refused on /v1/methods/fft: /metrics names the 429s as such.
+  if grep -q '^insatskatalog_http_requests_total{method="GET",route="/v1/methods/{slug}",status="429"} [1-9]' \
+       "$tmp/metrics-ratelimit.txt"; then
+    record "/metrics counts the rate limit's refusals as status 429" ok
+  else record "/metrics counts the rate limit's refusals as status 429" fail \
+    "$(grep 'route="/v1/methods/{slug}"' "$tmp/metrics-ratelimit.txt" | grep requests_total)"; fi
 else record "a server with tight rate limits starts" fail "$(tail -n 3 "$tmp/server-ratelimit.log")"; fi
 kill -TERM "$ratelimit_pid" 2>/dev/null; wait "$ratelimit_pid" 2>/dev/null
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 /* The statuses this service answers; anything else is counted as "other". */
-static const long tracked_statuses[] = { 200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422,
-                                         428, 500, 503 };
+static const long tracked_statuses[] = { 200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412, 413, 415,
+                                         422, 428, 429, 500, 503 };
 #define STATUS_SLOTS (sizeof(tracked_statuses) / sizeof(tracked_statuses[0]) + 1)
 
 /* Upper bounds of the latency buckets, in seconds. */
