@@ -85,6 +85,18 @@ async function makeData() {
     offering_id: offering.id, county: '03', status: 'tillgänglig', capacity_cases_per_year: 20, lead_time_weeks: 0, example: true,
   });
   made.push(`/v1/availability/${availability.id}`);
+  // A municipality near Enköping that delivers FFT itself, so the guidance has a partner to name
+  // whatever earlier tests left in the database.
+  const own = await api('POST', '/v1/providers', {
+    name: `Webbtestets kommunala familjeteam ${tag} (fiktiv)`, organisation_number: organisationNumber(), kind: 'kommun',
+    home_county: '03', municipality: '0380', example: true,
+  });
+  made.push(`/v1/providers/${own.id}`);
+  const ownOffering = await api('POST', '/v1/offerings', {
+    provider_id: own.id, method: 'fft', delivery: 'på plats', valid_from: '2020-01-01', cost_per_case_sek: 64000,
+    training_days: 6, languages: ['svenska'], example: true,
+  });
+  made.push(`/v1/offerings/${ownOffering.id}`);
 }
 
 async function removeData() {
