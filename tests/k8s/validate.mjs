@@ -412,6 +412,7 @@ async function main() {
     inRange("PORT", 1, 65535);
     inRange("DB_POOL_SIZE", 1, 64);
     inRange("CACHE_MIB", 0, 4096);
+    inRange("HTTP_THREADS", 0, 256);
     if ("LOG_LEVEL" in data && !["error", "warning", "info", "debug"].includes(data.LOG_LEVEL)) p.push(`LOG_LEVEL=${data.LOG_LEVEL}`);
     const http = (c.ports || []).find((x) => x.name === "http");
     if (http && Number(data.PORT) !== http.containerPort) p.push(`PORT ${data.PORT} is not the container port ${http.containerPort}`);
