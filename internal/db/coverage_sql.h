@@ -137,16 +137,13 @@
 
 /* origin: the municipality $1 (none when $1 is NULL); nearby: every one
  * bordering it and the others within RADIUS km of its centroid, with their
- * distance. */
+ * distance, from the distances kept ready (sql/0018). */
 #define NEARBY_CTES(RADIUS)                                                                                   \
-    "origin AS (SELECT m.code, m.name, m.county_code, c.lat, c.lon FROM municipalities m "                   \
-    "           LEFT JOIN municipality_centroids c ON c.code = m.code WHERE m.code = $1::text), "              \
-    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, " \
-    "                  round(distance_km(o.lat, o.lon, c.lat, c.lon)::numeric, 1) AS distance_km "             \
-    "           FROM origin o JOIN municipality_centroids c ON c.code <> o.code "                              \
-    "           JOIN municipalities m ON m.code = c.code "                                                     \
-    "           LEFT JOIN municipality_neighbour_pairs np ON np.code = o.code AND np.neighbour = c.code "       \
-    "           WHERE np.neighbour IS NOT NULL OR distance_km(o.lat, o.lon, c.lat, c.lon) <= " RADIUS "), "
+    "origin AS (SELECT m.code, m.name, m.county_code FROM municipalities m WHERE m.code = $1::text), "         \
+    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, d.neighbour, d.distance_km "             \
+    "           FROM origin o JOIN municipality_distances d ON d.code = o.code "                              \
+    "           JOIN municipalities m ON m.code = d.other "                                                    \
+    "           WHERE d.neighbour OR d.km <= " RADIUS "), "
 
 /* Routes by which a place performs a type itself: its own delivery, or an
  * agreement in force in which it is the performer. Needs COVERAGE_CTES. */
