@@ -62,24 +62,22 @@
 /* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */
 #define AGREEMENT_ROUTES_CTE                                                                                  \
     "agreement_routes AS (" AGREEMENT_ROUTES_OF("places", "true") "), "                                      \
-    /* The five best county-wide provider routes per county and method. The      \
-     * LATERAL scan follows offering_availability_best_idx (method, county,      \
-     * status, lead time) and stops as soon as the order is settled, instead of  \
-     * sorting every row of the county. MATERIALIZED: once per county, not once \
-     * per municipality of it. */                                      \
-    "provider_top AS MATERIALIZED ("                                                                                      \
+    /* The five best county-wide provider routes per county and method, from  \
+     * the routes kept ready in route order (sql/0018): the scan stops at the   \
+     * fifth valid on the day. MATERIALIZED: once per county, not once per      \
+     * municipality of it. */                                                   \
+    "provider_top AS MATERIALIZED ("                                                                           \
     "  SELECT c.county_code, tm.type_id, tm.method_id, 'utförare'::text AS kind, top.status, "                 \
     "         top.lead_time_weeks, top.cost_per_case_sek, top.offering_id, top.provider_id, "                  \
     "         NULL::bigint AS agreement_id, top.verified_on, top.updated_at, top.n "                           \
     "  FROM (SELECT DISTINCT county_code FROM places) c CROSS JOIN type_methods tm, params, "                  \
-    "  LATERAL (SELECT av.status, av.lead_time_weeks, o.cost_per_case_sek, o.id AS offering_id, o.provider_id, " \
-    "                  o.verified_on, av.updated_at, row_number() OVER (ORDER BY av.status, "                  \
-    "                  av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id) AS n "            \
-    "           FROM offering_availability av JOIN offerings o ON o.id = av.offering_id "                     \
-    "           WHERE av.method_id = tm.method_id AND av.county_code = c.county_code "                        \
-    "             AND av.municipality_code IS NULL AND av.status <> 'ej tillgänglig' "                         \
-    "             AND o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date) " \
-    "           ORDER BY av.status, av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id "      \
+    "  LATERAL (SELECT r.status, r.lead_time_weeks, r.cost_per_case_sek, r.offering_id, r.provider_id, "       \
+    "                  r.verified_on, r.updated_at, row_number() OVER (ORDER BY r.status, "                    \
+    "                  r.lead_time_weeks NULLS LAST, r.cost_per_case_sek NULLS LAST, r.offering_id) AS n "    \
+    "           FROM county_provider_routes r "                                                                \
+    "           WHERE r.method_id = tm.method_id AND r.county_code = c.county_code "                           \
+    "             AND r.valid_from <= params.on_date AND (r.valid_to IS NULL OR r.valid_to >= params.on_date) " \
+    "           ORDER BY r.status, r.lead_time_weeks NULLS LAST, r.cost_per_case_sek NULLS LAST, r.offering_id " \
     "           LIMIT 5) top), "                                                                               \
     /* Rows for the places' own municipalities (few: most availability is county-wide). */                     \
     "provider_local AS ("                                                                                      \
