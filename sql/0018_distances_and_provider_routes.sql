@@ -133,10 +133,17 @@ $$;
 -- availability yet; a deleted one's availability goes with it (ON DELETE CASCADE).
 CREATE FUNCTION county_provider_routes_after_offerings() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- EXCEPT both ways (hashed or sorted): a join of the two transition tables,
+    -- which have no statistics, was a nested loop (10 s for the 10,000 offerings
+    -- an example load touches).
     PERFORM county_provider_routes_refresh(ARRAY(
-        SELECT n.id FROM new_rows n JOIN old_rows d ON d.id = n.id
-        WHERE (n.cost_per_case_sek, n.provider_id, n.verified_on, n.valid_from, n.valid_to, n.method_id)
-              IS DISTINCT FROM (d.cost_per_case_sek, d.provider_id, d.verified_on, d.valid_from, d.valid_to, d.method_id)));
+        SELECT DISTINCT id FROM (
+            (SELECT id, cost_per_case_sek, provider_id, verified_on, valid_from, valid_to, method_id FROM new_rows
+             EXCEPT SELECT id, cost_per_case_sek, provider_id, verified_on, valid_from, valid_to, method_id FROM old_rows)
+            UNION ALL
+            (SELECT id, cost_per_case_sek, provider_id, verified_on, valid_from, valid_to, method_id FROM old_rows
+             EXCEPT SELECT id, cost_per_case_sek, provider_id, verified_on, valid_from, valid_to, method_id FROM new_rows)
+        ) changed));
     RETURN NULL;
 END;
 $$;
