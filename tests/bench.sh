@@ -138,6 +138,8 @@ targets+=(
   "GET …/counties/01/coverage (cache off)|http://127.0.0.1:$nocache_port/v1/counties/01/coverage|"
   "GET /v1/guidance?age=14&risk=hög&municipality=0381|$base/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|"
   "GET …/guidance …0381 (cache off)|http://127.0.0.1:$nocache_port/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|"
+  # One connection per core: the latency a caller sees when the server is not saturated.
+  "GET …/guidance …0381 (cache off, 2 conns)|http://127.0.0.1:$nocache_port/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|-c2"
   "GET /v1/maps/municipalities|$base/v1/maps/municipalities|"
   "GET /v1/maps/municipalities (cache off)|http://127.0.0.1:$nocache_port/v1/maps/municipalities|"
   "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
@@ -153,6 +155,7 @@ if [ -n "$before" ]; then
     "before: GET /v1/methods (cache off)|http://127.0.0.1:$before_nocache_port/v1/methods|"
     "before: GET …/0381/coverage (cache off)|http://127.0.0.1:$before_nocache_port/v1/municipalities/0381/coverage|"
     "before: GET …/guidance …0381 (cache off)|http://127.0.0.1:$before_nocache_port/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|"
+    "before: GET …/guidance …0381 (cache off, 2 conns)|http://127.0.0.1:$before_nocache_port/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=0381|-c2"
     "before: GET /v1/maps/municipalities (cache off)|http://127.0.0.1:$before_nocache_port/v1/maps/municipalities|"
   )
 fi

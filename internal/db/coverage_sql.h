@@ -62,24 +62,22 @@
 /* The rest of COVERAGE_CTES_OF_TYPES, after own_routes. */
 #define AGREEMENT_ROUTES_CTE                                                                                  \
     "agreement_routes AS (" AGREEMENT_ROUTES_OF("places", "true") "), "                                      \
-    /* The five best county-wide provider routes per county and method. The      \
-     * LATERAL scan follows offering_availability_best_idx (method, county,      \
-     * status, lead time) and stops as soon as the order is settled, instead of  \
-     * sorting every row of the county. MATERIALIZED: once per county, not once \
-     * per municipality of it. */                                      \
-    "provider_top AS MATERIALIZED ("                                                                                      \
+    /* The five best county-wide provider routes per county and method, from  \
+     * the routes kept ready in route order (sql/0018): the scan stops at the   \
+     * fifth valid on the day. MATERIALIZED: once per county, not once per      \
+     * municipality of it. */                                                   \
+    "provider_top AS MATERIALIZED ("                                                                           \
     "  SELECT c.county_code, tm.type_id, tm.method_id, 'utförare'::text AS kind, top.status, "                 \
     "         top.lead_time_weeks, top.cost_per_case_sek, top.offering_id, top.provider_id, "                  \
     "         NULL::bigint AS agreement_id, top.verified_on, top.updated_at, top.n "                           \
     "  FROM (SELECT DISTINCT county_code FROM places) c CROSS JOIN type_methods tm, params, "                  \
-    "  LATERAL (SELECT av.status, av.lead_time_weeks, o.cost_per_case_sek, o.id AS offering_id, o.provider_id, " \
-    "                  o.verified_on, av.updated_at, row_number() OVER (ORDER BY av.status, "                  \
-    "                  av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id) AS n "            \
-    "           FROM offering_availability av JOIN offerings o ON o.id = av.offering_id "                     \
-    "           WHERE av.method_id = tm.method_id AND av.county_code = c.county_code "                        \
-    "             AND av.municipality_code IS NULL AND av.status <> 'ej tillgänglig' "                         \
-    "             AND o.valid_from <= params.on_date AND (o.valid_to IS NULL OR o.valid_to >= params.on_date) " \
-    "           ORDER BY av.status, av.lead_time_weeks NULLS LAST, o.cost_per_case_sek NULLS LAST, o.id "      \
+    "  LATERAL (SELECT r.status, r.lead_time_weeks, r.cost_per_case_sek, r.offering_id, r.provider_id, "       \
+    "                  r.verified_on, r.updated_at, row_number() OVER (ORDER BY r.status, "                    \
+    "                  r.lead_time_weeks NULLS LAST, r.cost_per_case_sek NULLS LAST, r.offering_id) AS n "    \
+    "           FROM county_provider_routes r "                                                                \
+    "           WHERE r.method_id = tm.method_id AND r.county_code = c.county_code "                           \
+    "             AND r.valid_from <= params.on_date AND (r.valid_to IS NULL OR r.valid_to >= params.on_date) " \
+    "           ORDER BY r.status, r.lead_time_weeks NULLS LAST, r.cost_per_case_sek NULLS LAST, r.offering_id " \
     "           LIMIT 5) top), "                                                                               \
     /* Rows for the places' own municipalities (few: most availability is county-wide). */                     \
     "provider_local AS ("                                                                                      \
@@ -137,16 +135,13 @@
 
 /* origin: the municipality $1 (none when $1 is NULL); nearby: every one
  * bordering it and the others within RADIUS km of its centroid, with their
- * distance. */
+ * distance, from the distances kept ready (sql/0018). */
 #define NEARBY_CTES(RADIUS)                                                                                   \
-    "origin AS (SELECT m.code, m.name, m.county_code, c.lat, c.lon FROM municipalities m "                   \
-    "           LEFT JOIN municipality_centroids c ON c.code = m.code WHERE m.code = $1::text), "              \
-    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, (np.neighbour IS NOT NULL) AS neighbour, " \
-    "                  round(distance_km(o.lat, o.lon, c.lat, c.lon)::numeric, 1) AS distance_km "             \
-    "           FROM origin o JOIN municipality_centroids c ON c.code <> o.code "                              \
-    "           JOIN municipalities m ON m.code = c.code "                                                     \
-    "           LEFT JOIN municipality_neighbour_pairs np ON np.code = o.code AND np.neighbour = c.code "       \
-    "           WHERE np.neighbour IS NOT NULL OR distance_km(o.lat, o.lon, c.lat, c.lon) <= " RADIUS "), "
+    "origin AS (SELECT m.code, m.name, m.county_code FROM municipalities m WHERE m.code = $1::text), "         \
+    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, d.neighbour, d.distance_km "             \
+    "           FROM origin o JOIN municipality_distances d ON d.code = o.code "                              \
+    "           JOIN municipalities m ON m.code = d.other "                                                    \
+    "           WHERE d.neighbour OR d.km <= " RADIUS "), "
 
 /* Routes by which a place performs a type itself: its own delivery, or an
  * agreement in force in which it is the performer. Needs COVERAGE_CTES. */

@@ -537,6 +537,99 @@ static void test_guidance_follows_writes(void **state)
     assert_int_equal(e.failed, 0);
 }
 
+/*
+ * A's familjebehandling in the guidance, as "covered|kind|status|lead time|cost|offering"
+ * of its best route ("not covered|none" without one), into out; false when it is not there.
+ */
+static bool best_route_of_a(struct expectations *e, char *out, size_t size, const char *label)
+{
+    struct http_response r = { 0 };
+    json_t *rec, *found = NULL, *route;
+    size_t i;
+
+    out[0] = '\0';
+    http_get(GUIDANCE_A, NULL, &r);
+    if (expect_json(e, &r, 200, label)) {
+        json_array_foreach(json_at(r.json, "recommendations"), i, rec)
+            if (json_string_is(rec, "intervention_type.slug", "familjebehandling"))
+                found = rec;
+        EXPECT(e, found != NULL, "%s: no familjebehandling: %.600s", label, r.body);
+    }
+    if (found != NULL) {
+        route = json_at(found, "coverage.best_route");
+        if (json_is_object(route))
+            snprintf(out, size, "%s|%s|%s|%lld|%lld|%lld",
+                     json_is_true(json_at(found, "coverage.covered")) ? "covered" : "not covered",
+                     json_string_value(json_at(route, "kind")), json_string_value(json_at(route, "status")),
+                     (long long)json_integer_value(json_at(route, "lead_time_weeks")),
+                     (long long)json_integer_value(json_at(route, "cost_per_case_sek")),
+                     (long long)json_integer_value(json_at(route, "offering_id")));
+        else
+            snprintf(out, size, "%s|none", json_is_true(json_at(found, "coverage.covered")) ? "covered" : "not covered");
+    }
+    http_response_free(&r);
+    return found != NULL;
+}
+
+static void expect_best_route(struct expectations *e, const char *want, const char *label)
+{
+    char got[256];
+
+    if (best_route_of_a(e, got, sizeof(got), label))
+        EXPECT(e, strcmp(got, want) == 0, "%s: %s, wanted %s", label, got, want);
+}
+
+/*
+ * A county-wide provider route (kept ready with its offering's cost and days,
+ * sql/0018) follows each write it rests on: the availability's status and
+ * lead time, the offering's cost and days (applied for the day asked). N2's
+ * own FFT offered county-wide in county 99 is A's best route while it is
+ * offered; it is withdrawn at the end, so the map test after this one sees
+ * county 99 as before.
+ */
+static void test_provider_route_follows_writes(void **state)
+{
+    struct expectations e = { 0 };
+    struct http_response r = { 0 };
+    char offering_path[PATH_SIZE], path[PATH_SIZE], want[256];
+    long long availability = -1;
+    (void)state;
+
+    expect_best_route(&e, "not covered|none", "before");
+    snprintf(offering_path, sizeof(offering_path), "/v1/offerings/%lld", n2_offering);
+    availability = create("/v1/availability", json_pack("{s:I, s:s, s:s, s:i}", "offering_id", (json_int_t)n2_offering,
+                                                         "county", "99", "status", "väntelista", "lead_time_weeks", 4));
+    if (EXPECT(&e, availability > 0, "could not offer N2's FFT in county 99")) {
+        snprintf(path, sizeof(path), "/v1/availability/%lld", availability);
+        snprintf(want, sizeof(want), "covered|utförare|väntelista|4|60000|%lld", n2_offering);
+        expect_best_route(&e, want, "N2's FFT offered county-wide");
+
+        EXPECT(&e, write_as_admin("PATCH", offering_path, offering_path, "{\"cost_per_case_sek\": 55000}") == 200,
+               "N2's offering costs less");
+        snprintf(want, sizeof(want), "covered|utförare|väntelista|4|55000|%lld", n2_offering);
+        expect_best_route(&e, want, "the offering's new cost");
+
+        EXPECT(&e, write_as_admin("PATCH", path, path, "{\"status\": \"tillgänglig\", \"lead_time_weeks\": 1}") == 200,
+               "available at once");
+        snprintf(want, sizeof(want), "covered|utförare|tillgänglig|1|55000|%lld", n2_offering);
+        expect_best_route(&e, want, "the availability's new status and lead time");
+
+        EXPECT(&e, write_as_admin("PATCH", offering_path, offering_path, "{\"valid_to\": \"2031-05-31\"}") == 200,
+               "N2's offering ends");
+        expect_best_route(&e, "not covered|none", "the offering ended before the day asked");
+        EXPECT(&e, write_as_admin("PATCH", offering_path, offering_path,
+                                  "{\"valid_to\": \"2031-12-31\", \"cost_per_case_sek\": 60000}") == 200,
+               "N2's offering back");
+        snprintf(want, sizeof(want), "covered|utförare|tillgänglig|1|60000|%lld", n2_offering);
+        expect_best_route(&e, want, "the offering back");
+
+        EXPECT(&e, write_as_admin("PATCH", path, path, "{\"status\": \"ej tillgänglig\"}") == 200, "withdrawn");
+        expect_best_route(&e, "not covered|none", "a withdrawn availability is no route");
+    }
+    http_response_free(&r);
+    assert_int_equal(e.failed, 0);
+}
+
 /* The cached map and partners change as soon as a municipality starts to deliver. */
 static void test_map_follows_a_change(void **state)
 {
@@ -573,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_partners_errors),
         cmocka_unit_test(test_maps),
         cmocka_unit_test(test_guidance_follows_writes),
+        cmocka_unit_test(test_provider_route_follows_writes),
         cmocka_unit_test(test_map_follows_a_change),   /* last: it changes the world */
     };
     return cmocka_run_group_tests_name("partners_maps", tests, setup, teardown);
