@@ -119,7 +119,8 @@ uint64_t db_cache_generation(struct db_cache *cache)
     return generation;
 }
 
-bool db_cache_visit(struct db_cache *cache, const char *key, db_cache_visit_fn *visit, void *context)
+bool db_cache_visit(struct db_cache *cache, const char *key, db_cache_visit_fn *visit, void *context,
+                    bool count_miss)
 {
     bool hit = false;
 
@@ -137,7 +138,8 @@ bool db_cache_visit(struct db_cache *cache, const char *key, db_cache_visit_fn *
     }
     pthread_rwlock_unlock(&cache->lock);
     /* Counters are statistics only; a lost increment under the read lock is harmless. */
-    __atomic_add_fetch(hit ? &cache->hits : &cache->misses, 1, __ATOMIC_RELAXED);
+    if (hit || count_miss)
+        __atomic_add_fetch(hit ? &cache->hits : &cache->misses, 1, __ATOMIC_RELAXED);
     return hit;
 }
 
@@ -151,7 +153,7 @@ static bool copy_text(const void *value, void *context)
 bool db_cache_get(struct db_cache *cache, const char *key, char **out)
 {
     *out = NULL;
-    return db_cache_visit(cache, key, copy_text, out);
+    return db_cache_visit(cache, key, copy_text, out, true);
 }
 
 static int by_last_use(const void *a, const void *b)

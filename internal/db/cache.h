@@ -42,10 +42,13 @@ void db_cache_put(struct db_cache *cache, const char *key, const char *body, uin
  * Entries of any kind (the HTTP layer keeps whole answers here). visit runs
  * under the cache's read lock with the entry's value, which it must not keep
  * or change; it returns whether it could use it (false counts as a miss).
+ * count_miss false: a miss is not counted, because the caller looks the key
+ * up again for the same request (a hit is always counted).
  */
 typedef bool db_cache_visit_fn(const void *value, void *context);
 typedef void db_cache_destroy_fn(void *value);
-bool db_cache_visit(struct db_cache *cache, const char *key, db_cache_visit_fn *visit, void *context);
+bool db_cache_visit(struct db_cache *cache, const char *key, db_cache_visit_fn *visit, void *context,
+                    bool count_miss);
 
 /* Stores value (owned from now on: destroyed when evicted, dropped, or not
  * stored) if generation is still current. size: the bytes it holds. */

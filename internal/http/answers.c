@@ -170,10 +170,10 @@ static bool use_answer(const void *value, void *context)
 }
 
 bool answers_use(struct db_cache *cache, const char *key, const char *accept_encoding, const char *if_none_match,
-                 answers_use_fn *use, void *context)
+                 answers_use_fn *use, void *context, bool count_miss)
 {
     struct using u = { accept_encoding, if_none_match, use, context };
-    return db_cache_visit(cache, key, use_answer, &u);
+    return db_cache_visit(cache, key, use_answer, &u, count_miss);
 }
 
 static bool serve(const struct answers_hit *hit, void *context)
@@ -194,22 +194,11 @@ static bool serve(const struct answers_hit *hit, void *context)
     return true;
 }
 
-static _Thread_local bool miss_expected;
-
-bool answers_expect_miss(bool expect)
-{
-    bool previous = miss_expected;
-    miss_expected = expect;
-    return previous;
-}
-
 bool answers_serve(struct db_cache *cache, const char *key, const struct _u_request *req,
                    struct _u_response *resp)
 {
-    if (answers_expect_miss(false))
-        return false;
     return answers_use(cache, key, u_map_get_case(req->map_header, "Accept-Encoding"),
-                       u_map_get_case(req->map_header, "If-None-Match"), serve, resp);
+                       u_map_get_case(req->map_header, "If-None-Match"), serve, resp, true);
 }
 
 char *answers_gzip(const char *body, size_t length, int level, size_t *gzip_length)

@@ -66,18 +66,11 @@ typedef bool answers_use_fn(const struct answers_hit *hit, void *context);
  * Looks key up and, on a hit, calls use with the variant that
  * accept_encoding picks and the status if_none_match gives (both NULL when
  * absent), under the cache's lock. Returns false on a miss, else what use
- * returned.
+ * returned. count_miss: as db_cache_visit's (the fast path's look-up is
+ * followed by the dispatcher's after a miss, which counts it).
  */
 bool answers_use(struct db_cache *cache, const char *key, const char *accept_encoding, const char *if_none_match,
-                 answers_use_fn *use, void *context);
-
-/*
- * Tells this thread's next answers_serve that its key was just looked up
- * and missed (by the fast path, fastpath.c, for the same request), so it
- * answers false without looking again and the cache's miss counter counts
- * the request once. Returns the previous setting (whether it went unused).
- */
-bool answers_expect_miss(bool expect);
+                 answers_use_fn *use, void *context, bool count_miss);
 
 /* Answers req from the cache into resp (200 or 304); false on a miss. */
 bool answers_serve(struct db_cache *cache, const char *key, const struct _u_request *req,

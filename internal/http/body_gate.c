@@ -22,7 +22,6 @@
 #include <strings.h>
 
 #include "../db/keys.h"
-#include "answers.h"
 #include "body.h"
 #include "fastpath.h"
 
@@ -44,7 +43,6 @@ static struct {
 struct gated_request {
     void *ulfius;       /* ulfius' connection_info, once made; freed by its completion callback */
     bool answered;      /* by the fast path */
-    bool missed;        /* the fast path looked the answer up and missed */
     bool deferred;      /* no body: its first call was put off to the next (see gated_access) */
     char uri[];         /* the request line's target, as sent */
 };
@@ -77,16 +75,12 @@ void body_gate_request_completed(void *cls, struct MHD_Connection *connection, v
     *con_cls = NULL;
 }
 
-/* ulfius' handler, told when the fast path already missed this request's answer. */
+/* ulfius' handler, with its own context. */
 static enum MHD_Result call_inner(struct gated_request *g, struct MHD_Connection *connection, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size)
 {
-    answers_expect_miss(g->missed);
-    enum MHD_Result result = gate.inner(gate.inner_cls, connection, url, method, version, upload_data,
-                                        upload_data_size, &g->ulfius);
-    g->missed = answers_expect_miss(false);
-    return result;
+    return gate.inner(gate.inner_cls, connection, url, method, version, upload_data, upload_data_size, &g->ulfius);
 }
 
 /* One byte over the limit, for ulfius to copy when a body is announced too large. */
@@ -144,12 +138,10 @@ static enum MHD_Result gated_access(void *cls, struct MHD_Connection *connection
     }
     if (g->ulfius == NULL) {
         if (g->deferred) {
-            enum fastpath_result fast = fastpath_answer(gate.app, connection, method, g->uri);
-            if (fast == FASTPATH_ANSWERED) {
+            if (fastpath_answer(gate.app, connection, method, g->uri)) {
                 g->answered = true;
                 return MHD_YES;
             }
-            g->missed = fast == FASTPATH_MISSED;
         }
         if ((g->ulfius = ulfius_uri_logger(NULL, g->uri)) == NULL)
             return MHD_NO;

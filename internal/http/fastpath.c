@@ -75,7 +75,6 @@ struct hit_context {
     const char *template;
     char id[EXCHANGE_REQUEST_ID_SIZE];
     unsigned status;    /* of the answer queued */
-    bool refused;       /* by the rate limit: the dispatcher answers 429 */
 };
 
 /* The rate limit's charge, as the dispatcher's admission makes it; state gets the RateLimit value. */
@@ -105,10 +104,8 @@ static bool queue_hit(const struct answers_hit *hit, void *context)
     char state[RATELIMIT_STATE_SIZE];
     bool ok = true;
 
-    if (c->app->ratelimit != NULL && !charged(c, state)) {
-        c->refused = true;
-        return false;
-    }
+    if (c->app->ratelimit != NULL && !charged(c, state))
+        return false;   /* the dispatcher answers 429 */
     /* The body is not copied: libmicrohttpd holds it until it is sent (the
      * entry may be evicted meanwhile). A 304 has none, as ulfius makes it. */
     void *held = answers_hold_body(hit);
@@ -146,8 +143,7 @@ static double ms_since(const struct timespec *start)
     return (double)(end.tv_sec - start->tv_sec) * 1e3 + (double)(end.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-enum fastpath_result fastpath_answer(const struct app *app, struct MHD_Connection *connection, const char *method,
-                                     const char *uri)
+bool fastpath_answer(const struct app *app, struct MHD_Connection *connection, const char *method, const char *uri)
 {
     struct request_headers headers = { 0 };
     struct router_match match;
@@ -157,25 +153,26 @@ enum fastpath_result fastpath_answer(const struct app *app, struct MHD_Connectio
     clock_gettime(CLOCK_MONOTONIC, &start);
     if (app == NULL || app->cache == NULL || app->routes == NULL || uri == NULL
         || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))
-        return FASTPATH_DECLINED;
+        return false;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, read_header, &headers);
     size_t path_length = strcspn(uri, "?");
     if (headers.declined || path_length >= sizeof(path))
-        return FASTPATH_DECLINED;
+        return false;
     memcpy(path, uri, path_length);
     path[path_length] = '\0';
     router_match(routes_router(app->routes), method, path, &match);
     if (match.route == NULL || match.route->reader == NULL
         || !answers_key_for(uri, headers.values[ACCEPT], key))
-        return FASTPATH_DECLINED;
+        return false;
 
     struct hit_context c = {
         .app = app, .connection = connection, .method = method, .uri = uri, .headers = &headers,
         .template = match.path->template,
     };
     routes_count_in_flight(app->routes, 1);
+    /* A miss is not counted here: the dispatcher looks the key up again and counts it. */
     bool answered = answers_use(app->cache, key, headers.values[ACCEPT_ENCODING], headers.values[IF_NONE_MATCH],
-                                queue_hit, &c);
+                                queue_hit, &c, false);
     if (answered) {
         double duration_ms = ms_since(&start);
         size_t series = match.head ? match.path->head_series : match.path->series[match.method];
@@ -186,8 +183,6 @@ enum fastpath_result fastpath_answer(const struct app *app, struct MHD_Connectio
         log_request(method, loggable, (long)c.status, duration_ms, c.id);
     }
     routes_count_in_flight(app->routes, -1);
-    if (answered)
-        return FASTPATH_ANSWERED;
-    /* A refusal, or a queue that failed (out of memory), is answered by the dispatcher. */
-    return c.refused || c.status != 0 ? FASTPATH_DECLINED : FASTPATH_MISSED;
+    /* A miss, a refusal, or a queue that failed (out of memory): the dispatcher answers. */
+    return answered;
 }

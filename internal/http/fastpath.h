@@ -26,14 +26,12 @@
 
 #include "app.h"
 
-enum fastpath_result {
-    FASTPATH_ANSWERED,   /* the answer is queued on the connection */
-    FASTPATH_MISSED,     /* looked up and not in the cache: the dispatcher need not look again */
-    FASTPATH_DECLINED,   /* not for this path (or refused by the rate limit): the dispatcher answers */
-};
-
-/* uri: the request line's target as sent (path and query), as ulfius keeps it. */
-enum fastpath_result fastpath_answer(const struct app *app, struct MHD_Connection *connection, const char *method,
-                                     const char *uri);
+/*
+ * Whether the answer is queued on the connection. False: the dispatcher
+ * answers (not for this path, not in the cache, or refused by the rate
+ * limit). uri: the request line's target as sent (path and query), as
+ * ulfius keeps it.
+ */
+bool fastpath_answer(const struct app *app, struct MHD_Connection *connection, const char *method, const char *uri);
 
 #endif

@@ -116,8 +116,21 @@ static void same_answer_twice(const char *method, const char *path, const char *
     declined[count + 1] = "X-Forwarded-For: 192.0.2.2";
     declined[count + 2] = NULL;
 
+    /* The document behind path, cached first (by a request with the default
+     * Accept), so that filling this case's entry makes exactly two look-ups:
+     * the answer's, a miss counted once though the fast path and the
+     * dispatcher both looked, and the document's, a hit. */
+    struct http_response warm = { 0 };
+    long long hits_before, misses_before, hits_after, misses_after;
+    assert_int_equal(http_request("GET", path, NULL, NULL, &warm), 0);
+    assert_int_equal(warm.status, 200);
+    http_response_free(&warm);
+    read_lookups(&hits_before, &misses_before);
     assert_int_equal(http_request("GET", path, headers, NULL, &fill), 0);
+    read_lookups(&hits_after, &misses_after);
     assert_true(fill.status == 200 || fill.status == 304);
+    assert_int_equal(misses_after - misses_before, 1);
+    assert_int_equal(hits_after - hits_before, 1);
     from_cache(method, path, declined, &dispatched);
     from_cache(method, path, headers, &fast);
 
