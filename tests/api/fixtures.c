@@ -58,6 +58,19 @@ void db_close(void)
     db = NULL;
 }
 
+int fixtures_group_open_database(void **state)
+{
+    (void)state;
+    return db_open(getenv("DATABASE_URL")) ? 0 : -1;
+}
+
+int fixtures_group_close_database(void **state)
+{
+    (void)state;
+    db_close();
+    return 0;
+}
+
 PGconn *db_connection(void)
 {
     return db;

@@ -50,6 +50,10 @@ bool fixtures_open_environment(char *admin_auth, size_t admin_size, char *munici
 /* Closes the connection db_open() made; does nothing when there is none. */
 void db_close(void);
 
+/* cmocka group setup and teardown for tests that need only the database: db_open($DATABASE_URL), db_close(). */
+int fixtures_group_open_database(void **state);
+int fixtures_group_close_database(void **state);
+
 /* The connection db_open() made, for the few tests that need raw libpq; NULL before it. */
 PGconn *db_connection(void);
 

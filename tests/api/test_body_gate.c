@@ -119,18 +119,11 @@ static int setup_group(void **state)
     return 0;
 }
 
-static int teardown_group(void **state)
-{
-    (void)state;
-    db_close();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bodies_are_not_read_before_the_key_or_past_the_limit),
         cmocka_unit_test(test_a_keyed_write_reads_its_body),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, setup_group, fixtures_group_close_database);
 }

@@ -83,24 +83,11 @@ static void test_consistency_lsn_ahead_of_the_primary(void **state)
     assert_int_equal(e.failed, 0);
 }
 
-static int setup_group(void **state)
-{
-    (void)state;
-    return db_open(getenv("DATABASE_URL")) ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    db_close();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_app_role_cannot_change_schema_or_audit),
         cmocka_unit_test(test_consistency_lsn_ahead_of_the_primary),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixtures_group_open_database, fixtures_group_close_database);
 }

@@ -416,6 +416,22 @@ static void test_maps(void **state)
 #define GUIDANCE_A "/v1/guidance?age=14&risk=h%C3%B6g&needs=familj&municipality=9901&on=" ON
 #define DECISION "{\"body\": \"socialnämnd\", \"date\": \"2030-11-01\"}"
 
+/* GETs A's guidance into r; its familjebehandling recommendation (borrowed from r), or NULL. */
+static json_t *familjebehandling_of_a(struct expectations *e, struct http_response *r, const char *label)
+{
+    json_t *rec, *found = NULL;
+    size_t i;
+
+    http_get(GUIDANCE_A, NULL, r);
+    if (!expect_json(e, r, 200, label))
+        return NULL;
+    json_array_foreach(json_at(r->json, "recommendations"), i, rec)
+        if (json_string_is(rec, "intervention_type.slug", "familjebehandling"))
+            found = rec;
+    EXPECT(e, found != NULL, "%s: no familjebehandling: %.600s", label, r->body);
+    return found;
+}
+
 /*
  * A's familjebehandling in the guidance, as "covered|code:route kind,..." (its
  * coverage, then its partners in order), into out; false when it is not there.
@@ -423,17 +439,11 @@ static void test_maps(void **state)
 static bool guidance_of_a(struct expectations *e, char *out, size_t size, const char *label)
 {
     struct http_response r = { 0 };
-    json_t *rec, *found = NULL, *partner;
+    json_t *partner;
     size_t i, used = 0;
 
     out[0] = '\0';
-    http_get(GUIDANCE_A, NULL, &r);
-    if (expect_json(e, &r, 200, label)) {
-        json_array_foreach(json_at(r.json, "recommendations"), i, rec)
-            if (json_string_is(rec, "intervention_type.slug", "familjebehandling"))
-                found = rec;
-        EXPECT(e, found != NULL, "%s: no familjebehandling: %.600s", label, r.body);
-    }
+    json_t *found = familjebehandling_of_a(e, &r, label);
     if (found != NULL) {
         used = (size_t)snprintf(out, size, "%s|",
                                 json_is_true(json_at(found, "coverage.covered")) ? "covered" : "not covered");
@@ -544,17 +554,10 @@ static void test_guidance_follows_writes(void **state)
 static bool best_route_of_a(struct expectations *e, char *out, size_t size, const char *label)
 {
     struct http_response r = { 0 };
-    json_t *rec, *found = NULL, *route;
-    size_t i;
+    json_t *route;
 
     out[0] = '\0';
-    http_get(GUIDANCE_A, NULL, &r);
-    if (expect_json(e, &r, 200, label)) {
-        json_array_foreach(json_at(r.json, "recommendations"), i, rec)
-            if (json_string_is(rec, "intervention_type.slug", "familjebehandling"))
-                found = rec;
-        EXPECT(e, found != NULL, "%s: no familjebehandling: %.600s", label, r.body);
-    }
+    json_t *found = familjebehandling_of_a(e, &r, label);
     if (found != NULL) {
         route = json_at(found, "coverage.best_route");
         if (json_is_object(route))

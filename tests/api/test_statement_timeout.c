@@ -42,23 +42,10 @@ static void test_read_past_statement_timeout_is_503(void **state)
     assert_int_equal(e.failed, 0);
 }
 
-static int setup_group(void **state)
-{
-    (void)state;
-    return db_open(getenv("DATABASE_URL")) ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    db_close();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_past_statement_timeout_is_503),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixtures_group_open_database, fixtures_group_close_database);
 }
