@@ -31,6 +31,7 @@
 #include "../../internal/db/admin.h"
 #include "../../internal/db/examples.h"
 #include "../../internal/db/keys.h"
+#include "../../internal/db/kept_routes.h"
 #include "../../internal/db/offerings_csv.h"
 
 static int usage(void)
@@ -42,6 +43,14 @@ static int usage(void)
     return 2;
 }
 
+/* After a command that changed data: the rows kept for the guidance
+ * (kept_routes.h), so the first request after it does not wait for the
+ * server's keeper. */
+static int refresh_kept(const struct config *config)
+{
+    return db_kept_routes_refresh_url(config->migration_database_url, stdout);
+}
+
 int main(int argc, char **argv)
 {
     struct config config;
@@ -51,19 +60,22 @@ int main(int argc, char **argv)
     if (config_load(&config, 1, stderr) != 0)
         return 2;
     if (strcmp(argv[1], "migrate") == 0 && argc == 2)
-        return db_admin_migrate(config.migration_database_url, config.sql_dir, stdout);
+        return db_admin_migrate(config.migration_database_url, config.sql_dir, stdout) || refresh_kept(&config);
     if (strcmp(argv[1], "load-reference") == 0 && argc == 2)
-        return db_admin_load_reference(config.migration_database_url, config.sql_dir, stdout);
+        return db_admin_load_reference(config.migration_database_url, config.sql_dir, stdout) || refresh_kept(&config);
     if (strcmp(argv[1], "setup") == 0 && argc == 2)
         return db_admin_migrate(config.migration_database_url, config.sql_dir, stdout)
-               || db_admin_load_reference(config.migration_database_url, config.sql_dir, stdout);
+               || db_admin_load_reference(config.migration_database_url, config.sql_dir, stdout)
+               || refresh_kept(&config);
     if (strcmp(argv[1], "load-population") == 0 && argc == 3)
-        return db_admin_load_population(config.database_url, argv[2], stdout);
+        return db_admin_load_population(config.database_url, argv[2], stdout) || refresh_kept(&config);
     if (strcmp(argv[1], "load-examples") == 0 && argc <= 3) {
         if (argc == 2 || strcmp(argv[2], "small") == 0)
-            return db_admin_load_examples(config.migration_database_url, config.sql_dir, 40, 150, 60, stdout);
+            return db_admin_load_examples(config.migration_database_url, config.sql_dir, 40, 150, 60, stdout)
+                   || refresh_kept(&config);
         if (strcmp(argv[2], "bench") == 0)
-            return db_admin_load_examples(config.migration_database_url, config.sql_dir, 2000, 10000, 5000, stdout);
+            return db_admin_load_examples(config.migration_database_url, config.sql_dir, 2000, 10000, 5000, stdout)
+                   || refresh_kept(&config);
     }
     if (strcmp(argv[1], "import-offerings") == 0 && (argc == 3 || (argc == 4 && strcmp(argv[3], "--dry-run") == 0)))
         return db_admin_import_offerings(config.database_url, argv[2], argc == 4, stdout);

@@ -22,6 +22,7 @@
 
 #include "../../internal/config/config.h"
 #include "../../internal/db/cache.h"
+#include "../../internal/db/kept_routes.h"
 #include "../../internal/db/notify.h"
 #include "../../internal/db/pool.h"
 #include "../../internal/db/registry.h"
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
     struct db_cache *cache = NULL;
     struct db_pool *read_pool = NULL;
     struct db_listener *listener = NULL;
+    struct db_keeper *keeper = NULL;
     struct web_files *web = NULL;
     struct connections *connections = NULL;
     char *openapi = NULL;
@@ -196,6 +198,8 @@ int main(int argc, char **argv)
         db_pool_set_primary(read_pool, app.pool);
         app.read_pool = read_pool;
     }
+    if ((keeper = db_keeper_start(app.pool)) == NULL)
+        goto cleanup;
     if (config.cache_mib > 0) {
         if ((cache = db_cache_create((size_t)config.cache_mib << 20)) == NULL
             || (listener = db_listener_start(config.database_url, &session, cache)) == NULL)
@@ -245,6 +249,7 @@ cleanup:
     connections_destroy(connections);
     routes_release(routes);
     db_listener_stop(listener);
+    db_keeper_stop(keeper);
     db_pool_destroy(read_pool);
     db_pool_destroy(app.pool);
     db_cache_destroy(cache);

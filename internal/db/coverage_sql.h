@@ -133,15 +133,21 @@
     "                FROM agreements a WHERE a.id = " R ".agreement_id)) END"
 
 
-/* origin: the municipality $1 (none when $1 is NULL); nearby: every one
- * bordering it and the others within RADIUS km of its centroid, with their
- * distance, from the distances kept ready (sql/0018). */
+/* Every municipality bordering CODE and the others within RADIUS km of its
+ * centroid, with their distance, from the distances kept ready (sql/0018):
+ * rows of code, name, county_code, neighbour, distance_km. */
+#define NEARBY_OF(CODE, RADIUS)                                                                               \
+    "SELECT m.code, m.name, m.county_code, d.neighbour, d.distance_km "                                        \
+    "FROM municipality_distances d JOIN municipalities m ON m.code = d.other "                                 \
+    "WHERE d.code = " CODE " AND (d.neighbour OR d.km <= " RADIUS ")"
+
+/* origin: the municipality $1 (none when $1 is NULL); nearby: NEARBY_OF it. */
 #define NEARBY_CTES(RADIUS)                                                                                   \
     "origin AS (SELECT m.code, m.name, m.county_code FROM municipalities m WHERE m.code = $1::text), "         \
-    "nearby AS MATERIALIZED (SELECT m.code, m.name, m.county_code, d.neighbour, d.distance_km "             \
-    "           FROM origin o JOIN municipality_distances d ON d.code = o.code "                              \
-    "           JOIN municipalities m ON m.code = d.other "                                                    \
-    "           WHERE d.neighbour OR d.km <= " RADIUS "), "
+    "nearby AS MATERIALIZED (" NEARBY_OF("$1::text", RADIUS) "), "
+
+/* How far the guidance looks for partners (the partners answer's default). */
+#define GUIDANCE_PARTNER_RADIUS_KM "100"
 
 /* Routes by which a place performs a type itself: its own delivery, or an
  * agreement in force in which it is the performer. Needs COVERAGE_CTES. */
@@ -167,5 +173,19 @@
     "           ELSE agreement_in_force(mr.status, mr.valid_from, mr.valid_to, mr.ends_on, params.on_date) END " \
     "ORDER BY mr.cost_per_case_sek NULLS LAST, mr.kind, mr.offering_id NULLS LAST, mr.agreement_id NULLS LAST, " \
     "         mr.method_id NULLS LAST LIMIT 1"
+
+/* The guidance's partners for the type TYPE: the first three of NEARBY (a
+ * table or a subquery with NEARBY_OF's columns), bordering first and then
+ * nearest, that perform the type themselves, as a JSON array. Needs
+ * COVERAGE_CTES. Nearest first, so the route probes stop at the third. */
+#define PARTNERS_JSON(NEARBY, TYPE)                                                                           \
+    "(SELECT coalesce(json_agg(json_build_object("                                                              \
+    "   'municipality', json_build_object('code', q.code, 'name', q.name, 'county', q.county_code), "           \
+    "   'neighbour', q.neighbour, 'distance_km', q.distance_km, 'route', " ROUTE_JSON("q") ") "                  \
+    "   ORDER BY q.neighbour DESC, q.distance_km, q.code), '[]'::json) "                                        \
+    " FROM (SELECT n.code, n.name, n.county_code, n.neighbour, n.distance_km, p.* "                             \
+    "       FROM (SELECT * FROM " NEARBY " ORDER BY neighbour DESC, distance_km, code) n "                      \
+    "       CROSS JOIN LATERAL (" PERFORMED_ROUTE_OF("n.code", TYPE) ") p "                                     \
+    "       ORDER BY n.neighbour DESC, n.distance_km, n.code LIMIT 3) q)"
 
 #endif

@@ -5,6 +5,7 @@
  * Parsing and the check of every cell are validate/offerings_csv.c's.
  */
 #include "offerings_csv.h"
+#include "kept_routes.h"
 #include "tables.h"
 
 #include "admin.h"
@@ -263,6 +264,7 @@ void db_offerings_csv_import(struct db_pool *pool, const char *data, size_t leng
         out->outcome = DB_CSV_DONE;   /* cleanup rolls it all back */
         goto cleanup;
     }
+    db_kept_routes_refresh_before_commit(conn);
     if (!db_command_ok(conn, "COMMIT")) {
         out->outcome = PQstatus(conn) == CONNECTION_OK ? DB_CSV_FAILED : DB_CSV_UNAVAILABLE;
         goto cleanup;

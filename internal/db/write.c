@@ -2,6 +2,7 @@
  * internal/db/write.c: the write transaction (see write.h).
  */
 #include "write.h"
+#include "kept_routes.h"
 #include "tables.h"
 
 #include <jansson.h>
@@ -491,6 +492,7 @@ void db_write_run(struct db_pool *pool, const struct db_writable *w, enum db_wri
     if (action == DB_WRITE_CREATE && idempotency != NULL
         && !save_answer(pool, conn, actor, idempotency, key, after, out))
         goto cleanup;
+    db_kept_routes_refresh_before_commit(conn);
     if (!db_command_ok(conn, "COMMIT")) {
         out->outcome = DB_WRITE_FAILED;
         goto cleanup;
