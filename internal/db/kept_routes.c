@@ -24,34 +24,43 @@
 /*
  * What to recompute, taking the marks: everything (the rows are for another
  * day, or a catalogue change marked '*'), else the coverage of the marked
- * municipalities and the partners of those and of every municipality near
- * one of them (whose partners may be a marked one).
+ * municipalities, and the partners of those whose routes changed and of
+ * every municipality near one of them (whose partners may be a marked one),
+ * each for the marked types. Columns: everything, then codes and types for
+ * the coverage, then codes and types for the partners (NULL codes: none).
  */
 static const char claim_sql[] =
-    "WITH claimed AS (DELETE FROM kept_routes_dirty RETURNING code) "
+    "WITH claimed AS (DELETE FROM kept_routes_dirty RETURNING code, type_id, partners), "
+    "routed AS (SELECT code, type_id FROM claimed WHERE partners AND code <> '*') "
     "SELECT (SELECT day FROM kept_routes_state) IS DISTINCT FROM current_date "
     "       OR EXISTS (SELECT 1 FROM claimed WHERE code = '*'), "
     "       (SELECT array_agg(DISTINCT code) FROM claimed WHERE code <> '*'), "
-    "       (SELECT array_agg(DISTINCT c) FROM (SELECT code FROM claimed WHERE code <> '*' "
+    "       (SELECT array_agg(DISTINCT type_id) FROM claimed WHERE code <> '*'), "
+    "       (SELECT array_agg(DISTINCT c) FROM (SELECT code FROM routed "
     "        UNION SELECT d.other FROM municipality_distances d "
-    "        WHERE d.code IN (SELECT code FROM claimed) "
-    "          AND (d.neighbour OR d.km <= " GUIDANCE_PARTNER_RADIUS_KM ")) AS near(c))";
+    "        WHERE d.code IN (SELECT code FROM routed) "
+    "          AND (d.neighbour OR d.km <= " GUIDANCE_PARTNER_RADIUS_KM ")) AS near(c)), "
+    "       (SELECT array_agg(DISTINCT type_id) FROM routed)";
 
 /* Whether there is anything to recompute, as this transaction sees it. */
 static const char due_sql[] =
     "SELECT EXISTS (SELECT 1 FROM kept_routes_dirty) "
     "       OR (SELECT day FROM kept_routes_state) IS DISTINCT FROM current_date";
 
-/* $1 the municipality codes (NULL: all), $2 and $3 NULL (the 2021 knowledge
- * support, today) for COVERAGE_CTES. Every type the guidance lists as
- * recommended gets a row, also one no route may serve ('FoU'), as the full
- * statement prints it: not covered, no partners. */
+/* $1 the municipality codes and $4 the intervention type ids (NULL: all);
+ * $2 and $3 NULL (the 2021 knowledge support, today) for COVERAGE_CTES. Every
+ * type the guidance lists as recommended gets a row, also one no route may
+ * serve ('FoU'), as the full statement prints it: not covered, no partners.
+ * A pair of a code and a type that was not marked is recomputed to what it
+ * was: marks are a set of codes and a set of types. */
+#define KEPT_TYPES(ID) "($4::bigint[] IS NULL OR " ID " = ANY ($4::bigint[]))"
 #define KEPT_PLACES_CTES                                                                                      \
     "WITH places AS (SELECT code, name, county_code FROM municipalities "                                     \
     "                WHERE $1::text[] IS NULL OR code = ANY ($1::text[])), "                                     \
-    COVERAGE_CTES ", "                                                                                         \
+    COVERAGE_CTES_OF_TYPES(KEPT_TYPES("t.id")) ", "                                                           \
     "listed AS (SELECT DISTINCT r.intervention_type_id AS type_id FROM recommendations r "                   \
-    "           JOIN ks ON ks.id = r.knowledge_support_id WHERE r.strength <> 'bör inte') "
+    "           JOIN ks ON ks.id = r.knowledge_support_id "                                                     \
+    "           WHERE r.strength <> 'bör inte' AND " KEPT_TYPES("r.intervention_type_id") ") "
 
 static const char fill_best_sql[] =
     KEPT_PLACES_CTES
@@ -85,17 +94,25 @@ static bool run(PGconn *conn, const char *sql, int count, const char *const *par
     return false;
 }
 
-/* Deletes the rows of codes (NULL: all) from table, and fills them again. */
-static bool refill(PGconn *conn, const char *table, const char *fill_sql, const char *codes, char *error,
-                   size_t error_size)
+/* Deletes the rows of codes and types (NULL: all) from table, and fills them again. */
+static bool refill(PGconn *conn, const char *table, const char *fill_sql, const char *codes, const char *types,
+                   char *error, size_t error_size)
 {
-    char delete_sql[96];
-    const char *params[] = { codes, NULL, NULL };
+    char delete_sql[160];
+    const char *delete_params[] = { codes, types };
+    const char *fill_params[] = { codes, NULL, NULL, types };
 
-    snprintf(delete_sql, sizeof(delete_sql), "DELETE FROM %s WHERE $1::text[] IS NULL OR code = ANY ($1::text[])",
+    snprintf(delete_sql, sizeof(delete_sql),
+             "DELETE FROM %s WHERE ($1::text[] IS NULL OR code = ANY ($1::text[])) "
+             "AND ($2::bigint[] IS NULL OR type_id = ANY ($2::bigint[]))",
              table);
-    return run(conn, delete_sql, 1, params, NULL, error, error_size)
-           && run(conn, fill_sql, 3, params, NULL, error, error_size);
+    return run(conn, delete_sql, 2, delete_params, NULL, error, error_size)
+           && run(conn, fill_sql, 4, fill_params, NULL, error, error_size);
+}
+
+static const char *value_or_null(const PGresult *res, int column)
+{
+    return PQgetisnull(res, 0, column) ? NULL : PQgetvalue(res, 0, column);
 }
 
 bool db_kept_routes_refresh(PGconn *conn, char *error, size_t error_size)
@@ -109,15 +126,17 @@ bool db_kept_routes_refresh(PGconn *conn, char *error, size_t error_size)
         || !run(conn, claim_sql, 0, NULL, &claim, error, error_size))
         goto cleanup;
     if (PQgetvalue(claim, 0, 0)[0] == 't') {
-        ok = refill(conn, "kept_best_routes", fill_best_sql, NULL, error, error_size)
-             && refill(conn, "kept_partners", fill_partners_sql, NULL, error, error_size)
+        ok = refill(conn, "kept_best_routes", fill_best_sql, NULL, NULL, error, error_size)
+             && refill(conn, "kept_partners", fill_partners_sql, NULL, NULL, error, error_size)
              && run(conn, "UPDATE kept_routes_state SET day = current_date", 0, NULL, NULL, error, error_size);
         goto cleanup;
     }
     ok = (PQgetisnull(claim, 0, 1)
-          || refill(conn, "kept_best_routes", fill_best_sql, PQgetvalue(claim, 0, 1), error, error_size))
-         && (PQgetisnull(claim, 0, 2)
-             || refill(conn, "kept_partners", fill_partners_sql, PQgetvalue(claim, 0, 2), error, error_size));
+          || refill(conn, "kept_best_routes", fill_best_sql, value_or_null(claim, 1), value_or_null(claim, 2), error,
+                    error_size))
+         && (PQgetisnull(claim, 0, 3)
+             || refill(conn, "kept_partners", fill_partners_sql, value_or_null(claim, 3), value_or_null(claim, 4),
+                       error, error_size));
 cleanup:
     PQclear(claim);
     return ok;
