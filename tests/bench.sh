@@ -143,6 +143,7 @@ targets+=(
   "GET /v1/maps/municipalities|$base/v1/maps/municipalities|"
   "GET /v1/maps/municipalities (cache off)|http://127.0.0.1:$nocache_port/v1/maps/municipalities|"
   "PATCH /v1/methods/{slug} (2 conns)|$base|-c2 -s tests/bench_patch.lua"
+  "PATCH /v1/offerings/{id} cost (2 conns)|$base|-c2 -s tests/bench_patch_offering.lua"
 )
 if [ -n "$before" ]; then
   bb=http://127.0.0.1:$before_port
