@@ -146,7 +146,9 @@
     "origin AS (SELECT m.code, m.name, m.county_code FROM municipalities m WHERE m.code = $1::text), "         \
     "nearby AS MATERIALIZED (" NEARBY_OF("$1::text", RADIUS) "), "
 
-/* How far the guidance looks for partners (the partners answer's default). */
+/* How far the guidance looks for partners (the partners answer's default).
+ * The index municipality_distances_near_idx (sql/0019) has the same number
+ * in its predicate: change both or neither. */
 #define GUIDANCE_PARTNER_RADIUS_KM "100"
 
 /* Routes by which a place performs a type itself: its own delivery, or an

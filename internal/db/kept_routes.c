@@ -62,6 +62,14 @@ static const char due_sql[] =
     "           JOIN ks ON ks.id = r.knowledge_support_id "                                                     \
     "           WHERE r.strength <> 'bör inte' AND " KEPT_TYPES("r.intervention_type_id") ") "
 
+/* $1 the codes and $2 the type ids (NULL: all) whose rows go. */
+#define KEPT_DELETE(TABLE)                                                                                    \
+    "DELETE FROM " TABLE " WHERE ($1::text[] IS NULL OR code = ANY ($1::text[])) "                           \
+    "AND ($2::bigint[] IS NULL OR type_id = ANY ($2::bigint[]))"
+
+static const char delete_best_sql[] = KEPT_DELETE("kept_best_routes");
+static const char delete_partners_sql[] = KEPT_DELETE("kept_partners");
+
 static const char fill_best_sql[] =
     KEPT_PLACES_CTES
     "INSERT INTO kept_best_routes (code, type_id, covered, best_route) "
@@ -94,18 +102,13 @@ static bool run(PGconn *conn, const char *sql, int count, const char *const *par
     return false;
 }
 
-/* Deletes the rows of codes and types (NULL: all) from table, and fills them again. */
-static bool refill(PGconn *conn, const char *table, const char *fill_sql, const char *codes, const char *types,
+/* Deletes the rows of codes and types (NULL: all) with delete_sql, and fills them again with fill_sql. */
+static bool refill(PGconn *conn, const char *delete_sql, const char *fill_sql, const char *codes, const char *types,
                    char *error, size_t error_size)
 {
-    char delete_sql[160];
     const char *delete_params[] = { codes, types };
     const char *fill_params[] = { codes, NULL, NULL, types };
 
-    snprintf(delete_sql, sizeof(delete_sql),
-             "DELETE FROM %s WHERE ($1::text[] IS NULL OR code = ANY ($1::text[])) "
-             "AND ($2::bigint[] IS NULL OR type_id = ANY ($2::bigint[]))",
-             table);
     return run(conn, delete_sql, 2, delete_params, NULL, error, error_size)
            && run(conn, fill_sql, 4, fill_params, NULL, error, error_size);
 }
@@ -126,16 +129,16 @@ bool db_kept_routes_refresh(PGconn *conn, char *error, size_t error_size)
         || !run(conn, claim_sql, 0, NULL, &claim, error, error_size))
         goto cleanup;
     if (PQgetvalue(claim, 0, 0)[0] == 't') {
-        ok = refill(conn, "kept_best_routes", fill_best_sql, NULL, NULL, error, error_size)
-             && refill(conn, "kept_partners", fill_partners_sql, NULL, NULL, error, error_size)
+        ok = refill(conn, delete_best_sql, fill_best_sql, NULL, NULL, error, error_size)
+             && refill(conn, delete_partners_sql, fill_partners_sql, NULL, NULL, error, error_size)
              && run(conn, "UPDATE kept_routes_state SET day = current_date", 0, NULL, NULL, error, error_size);
         goto cleanup;
     }
     ok = (PQgetisnull(claim, 0, 1)
-          || refill(conn, "kept_best_routes", fill_best_sql, value_or_null(claim, 1), value_or_null(claim, 2), error,
+          || refill(conn, delete_best_sql, fill_best_sql, value_or_null(claim, 1), value_or_null(claim, 2), error,
                     error_size))
          && (PQgetisnull(claim, 0, 3)
-             || refill(conn, "kept_partners", fill_partners_sql, value_or_null(claim, 3), value_or_null(claim, 4),
+             || refill(conn, delete_partners_sql, fill_partners_sql, value_or_null(claim, 3), value_or_null(claim, 4),
                        error, error_size));
 cleanup:
     PQclear(claim);
