@@ -362,6 +362,27 @@ void remember_created(const char *path)
     }
 }
 
+long long create_remembered(const char *collection, const char *authorization, json_t *body)
+{
+    struct http_response r = { 0 };
+    char *text = json_dumps(body, JSON_COMPACT);
+    char path[sizeof(created[0].path)];
+    long long id = -1;
+
+    request_as("POST", collection, authorization, "application/json", NULL, text, &r);
+    if (r.status == 201 && json_is_integer(json_at(r.json, "id"))) {
+        id = json_integer_value(json_at(r.json, "id"));
+        snprintf(path, sizeof(path), "%s/%lld", collection, id);
+        remember_created(path);
+    } else {
+        fprintf(stderr, "# POST %s %s -> %ld %.300s\n", collection, text, r.status, r.body ? r.body : "");
+    }
+    free(text);
+    json_decref(body);
+    http_response_free(&r);
+    return id;
+}
+
 void forget_created(const char *path)
 {
     for (size_t i = 0; i < created_count; i++)

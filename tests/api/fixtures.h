@@ -167,6 +167,10 @@ long delete_if_present(const char *path, const char *authorization);
 /* Remembers path as created by this run, for delete_created(). */
 void remember_created(const char *path);
 
+/* POSTs body (JSON, taken) to collection as authorization and remembers the
+ * record it made; its "id", or -1 with the answer on stderr. */
+long long create_remembered(const char *collection, const char *authorization, json_t *body);
+
 /* Marks path as already deleted, so delete_created() skips it. */
 void forget_created(const char *path);
 

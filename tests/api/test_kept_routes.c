@@ -88,34 +88,10 @@ static void remove_fixture_world(void)
         PQclear(db_query(sql[i], 0, NULL));
 }
 
-/* Sends body (taken; NULL for none) as admin; the answer in r. */
-static void send_as_admin(const char *method, const char *path, const char *if_match, json_t *body, struct http_response *r)
-{
-    char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
-    request_as(method, path, admin_auth, body != NULL ? "application/json" : NULL, if_match, text, r);
-    free(text);
-    json_decref(body);
-}
-
 /* POSTs body (taken) as admin; the new id, remembered for cleanup, or -1. */
 static long long create(const char *collection, json_t *body)
 {
-    struct http_response r = { 0 };
-    char *text = json_dumps(body, JSON_COMPACT);
-    char path[PATH_SIZE];
-    long long id = -1;
-
-    send_as_admin("POST", collection, NULL, body, &r);
-    if (r.status == 201 && json_is_integer(json_at(r.json, "id"))) {
-        id = json_integer_value(json_at(r.json, "id"));
-        snprintf(path, sizeof(path), "%s/%lld", collection, id);
-        remember_created(path);
-    } else {
-        fprintf(stderr, "# POST %s %s -> %ld %.300s\n", collection, text, r.status, r.body ? r.body : "");
-    }
-    free(text);
-    http_response_free(&r);
-    return id;
+    return create_remembered(collection, admin_auth, body);
 }
 
 /* PATCHes path with body (taken) at its current ETag; whether it answered 200. */
@@ -124,15 +100,16 @@ static bool patch(const char *path, json_t *body)
     struct http_response r = { 0 };
     char etag[ETAG_MAX];
     bool ok = current_etag(path, admin_auth, etag);
+    char *text = json_dumps(body, JSON_COMPACT);
 
     if (ok) {
-        send_as_admin("PATCH", path, etag, body, &r);
+        request_as("PATCH", path, admin_auth, "application/json", etag, text, &r);
         ok = r.status == 200;
         if (!ok)
             fprintf(stderr, "# PATCH %s -> %ld %.300s\n", path, r.status, r.body ? r.body : "");
-    } else {
-        json_decref(body);
     }
+    free(text);
+    json_decref(body);
     http_response_free(&r);
     return ok;
 }

@@ -68,23 +68,7 @@ static void remove_fixture_geography(void)
 /* POSTs body (taken) as admin; the new id, remembered for cleanup, or -1. */
 static long long create(const char *collection, json_t *body)
 {
-    struct http_response r = { 0 };
-    char *text = json_dumps(body, JSON_COMPACT);
-    char path[PATH_SIZE];
-    long long id = -1;
-
-    request_as("POST", collection, admin_auth, "application/json", NULL, text, &r);
-    if (r.status == 201 && json_is_integer(json_at(r.json, "id"))) {
-        id = json_integer_value(json_at(r.json, "id"));
-        snprintf(path, sizeof(path), "%s/%lld", collection, id);
-        remember_created(path);
-    } else {
-        fprintf(stderr, "# setup: POST %s %s -> %ld %.300s\n", collection, text, r.status, r.body ? r.body : "");
-    }
-    free(text);
-    json_decref(body);
-    http_response_free(&r);
-    return id;
+    return create_remembered(collection, admin_auth, body);
 }
 
 static long long last_provider;                         /* the provider own_fft() made last */
