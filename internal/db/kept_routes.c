@@ -42,10 +42,14 @@ static const char claim_sql[] =
     "          AND (d.neighbour OR d.km <= " GUIDANCE_PARTNER_RADIUS_KM ")) AS near(c)), "
     "       (SELECT array_agg(DISTINCT type_id) FROM routed)";
 
-/* Whether there is anything to recompute, as this transaction sees it. */
+/* Whether there is anything to recompute, as this transaction sees it, and
+ * whether it may: only in READ COMMITTED does a statement after the lock see
+ * what the previous holder committed. A database whose default isolation is
+ * stricter leaves the marks to the keeper, which asks for READ COMMITTED. */
 static const char due_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM kept_routes_dirty) "
-    "       OR (SELECT day FROM kept_routes_state) IS DISTINCT FROM current_date";
+    "SELECT (EXISTS (SELECT 1 FROM kept_routes_dirty) "
+    "        OR (SELECT day FROM kept_routes_state) IS DISTINCT FROM current_date) "
+    "       AND current_setting('transaction_isolation') = 'read committed'";
 
 /* $1 the municipality codes and $4 the intervention type ids (NULL: all);
  * $2 and $3 NULL (the 2021 knowledge support, today) for COVERAGE_CTES. Every
@@ -172,7 +176,7 @@ void db_kept_routes_refresh_before_commit(PGconn *conn)
 /* BEGIN, refresh, COMMIT on conn; false with the reason in error. */
 static bool refresh_in_own_transaction(PGconn *conn, char *error, size_t error_size)
 {
-    if (!run(conn, "BEGIN", 0, NULL, NULL, error, error_size))
+    if (!run(conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL, NULL, error, error_size))
         return false;
     /* Recomputing everything (the change of day) may take longer than a request may. */
     if (run(conn, "SET LOCAL statement_timeout = 0", 0, NULL, NULL, error, error_size)

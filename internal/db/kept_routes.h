@@ -20,14 +20,16 @@
 
 #include "pool.h"
 
-/* In the transaction open on conn: recompute what the marks ask for (all of
- * it when the day changed). Nothing to do costs two short statements. false,
- * with the reason in error, when a statement failed (the caller rolls back). */
+/* In the READ COMMITTED transaction open on conn: recompute what the marks
+ * ask for (all of it when the day changed). Nothing to do costs two short
+ * statements. false, with the reason in error, when a statement failed (the
+ * caller rolls back). */
 bool db_kept_routes_refresh(PGconn *conn, char *error, size_t error_size);
 
-/* The same at the end of a write, before its COMMIT. It never fails the
- * write: when recomputing fails, it rolls back to before it, logs why and
- * leaves the marks to the keeper. */
+/* The same at the end of a write, before its COMMIT, when there is anything
+ * to recompute (one short look when not) and the write runs in READ
+ * COMMITTED. It never fails the write: when recomputing fails, it rolls back
+ * to before it, logs why and leaves the marks to the keeper. */
 void db_kept_routes_refresh_before_commit(PGconn *conn);
 
 /* The same in a transaction of its own on a new connection to url (the
