@@ -271,8 +271,8 @@ static bool keeper_caught_up(void)
 }
 
 /* The fixture world came in with libpq, outside the API: the server's keeper
- * recomputes it within seconds. */
-static void test_a_write_outside_the_api_is_recomputed_by_the_keeper(void **state)
+ * recomputes it within seconds, and everything when the day changes. */
+static void test_the_keeper_recomputes_writes_outside_the_api_and_the_day(void **state)
 {
     struct expectations e = { 0 };
     struct http_response r = { 0 };
@@ -293,8 +293,14 @@ static void test_a_write_outside_the_api_is_recomputed_by_the_keeper(void **stat
         EXPECT(&e, r.status == 200 && r.body != NULL && strstr(r.body, "changed behind its back") != NULL,
                "the guidance did not come from the kept rows: %ld %.300s", r.status, r.body ? r.body : "");
         http_response_free(&r);
-        db_command("INSERT INTO kept_routes_dirty (code) VALUES ('*')", 0, NULL);
-        EXPECT(&e, keeper_caught_up(), "the keeper did not recompute everything within 20 s");
+        /* The rows as if made yesterday, with nothing marked: the change of
+         * day makes the keeper recompute every row, the changed one too. */
+        db_command("UPDATE kept_routes_state SET day = day - 1", 0, NULL);
+        EXPECT(&e, keeper_caught_up(), "the keeper did not recompute the day's rows within 20 s");
+        http_get("/v1/guidance?age=14&risk=" HIGH "&needs=skola&municipality=9601", NULL, &r);
+        EXPECT(&e, r.status == 200 && r.body != NULL && strstr(r.body, "changed behind its back") == NULL,
+               "the changed row outlived the change of day: %ld %.300s", r.status, r.body ? r.body : "");
+        http_response_free(&r);
     }
     assert_int_equal(e.failed, 0);
 }
@@ -436,7 +442,7 @@ cleanup:
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_a_write_outside_the_api_is_recomputed_by_the_keeper),
+        cmocka_unit_test(test_the_keeper_recomputes_writes_outside_the_api_and_the_day),
         cmocka_unit_test(test_own_delivery),
         cmocka_unit_test(test_county_provider_name_and_cost),
         cmocka_unit_test(test_availability_in_one_municipality),
