@@ -146,6 +146,23 @@
     "origin AS (SELECT m.code, m.name, m.county_code FROM municipalities m WHERE m.code = $1::text), "         \
     "nearby AS MATERIALIZED (" NEARBY_OF("$1::text", RADIUS) "), "
 
+/* Whether the rows kept for the day (sql/0019, kept_routes.c) may answer in
+ * place of the COVERAGE_CTES: they are for the day in params and the 2021
+ * knowledge support ($2 NULL), and nothing is marked dirty. */
+#define KEPT_ROWS_USABLE                                                                                      \
+    "$2::text IS NULL AND EXISTS (SELECT 1 FROM kept_routes_state s, params WHERE s.day = params.on_date) "   \
+    "AND NOT EXISTS (SELECT 1 FROM kept_routes_dirty)"
+
+/* The cells of COVERAGE_CTES (each row pl of places and each type of types:
+ * covered, and the best route's kind and status) read from the rows kept for
+ * the day; only where KEPT_ROWS_USABLE holds. A cell without a route is not
+ * covered (false, where the cells CTE has NULL). */
+#define KEPT_CELLS_CTE                                                                                        \
+    "kept_cells AS (SELECT pl.code, pl.name, t.type_id, t.type_slug, k.best_route->>'kind' AS kind, "         \
+    "                      (k.best_route->>'status')::availability_status AS status, k.covered "             \
+    "               FROM places pl CROSS JOIN types t "                                                        \
+    "               JOIN kept_best_routes k ON k.code = pl.code AND k.type_id = t.type_id)"
+
 /* How far the guidance looks for partners (the partners answer's default).
  * The index municipality_distances_near_idx (sql/0019) has the same number
  * in its predicate: change both or neither. */

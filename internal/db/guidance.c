@@ -108,9 +108,7 @@ static const char guidance_kept_sql[] = GUIDANCE_SQL(
     "(SELECT json_build_object('covered', k.covered, 'best_route', k.best_route) FROM kept_best_routes k "
     " WHERE k.code = $1::text AND k.type_id = r.intervention_type_id)",
     "(SELECT k.partners FROM kept_partners k WHERE k.code = $1::text AND k.type_id = r.intervention_type_id)",
-    " AND $1::text IS NOT NULL AND $2::text IS NULL "
-    " AND EXISTS (SELECT 1 FROM kept_routes_state s, params WHERE s.day = params.on_date) "
-    " AND NOT EXISTS (SELECT 1 FROM kept_routes_dirty)");
+    " AND $1::text IS NOT NULL AND " KEPT_ROWS_USABLE);
 
 static const char guidance_rules_sql[] =
     "SELECT json_build_object("

@@ -1,10 +1,11 @@
 /*
- * tests/api/test_kept_routes.c: the rows kept ready for the guidance
- * (sql/0019, internal/db/kept_routes.c), against the real server.
+ * tests/api/test_kept_routes.c: the rows kept ready for the guidance and
+ * the maps (sql/0019, internal/db/kept_routes.c), against the real server.
  *
  * After each kind of write that changes a municipality's coverage or its
- * partners, the guidance the server answers from the kept rows must be the
- * very bytes its full statement gives, and must have changed. The full
+ * partners, the guidance (and the maps of the county) the server answers
+ * from the kept rows must be the very bytes its full statements give, and
+ * the guidance must have changed. The full
  * statement's answer is had by making the kept rows unusable for a moment:
  * the test holds the advisory lock every recomputing takes (so nothing
  * recomputes meanwhile), marks everything dirty, asks for the same guidance
@@ -48,9 +49,18 @@
 static const char *const codes[] = { "9601", "9602", "9603" };
 /* Ages on both sides of 12, so both sets of recommended types are compared. */
 static const char *const queries[] = { "age=14&risk=" HIGH "&needs=familj", "age=8&risk=" HIGH };
+/* The maps read the kept coverage too (the counties map is national). */
+static const char *const maps[] = {
+    "/v1/maps/municipalities?county=96",
+    "/v1/maps/municipalities?county=96&intervention_type=familjebehandling",
+    "/v1/maps/counties",
+    "/v1/maps/counties?intervention_type=behandlingsfamilj",
+};
 #define CODE_COUNT (sizeof(codes) / sizeof(codes[0]))
 #define QUERY_COUNT (sizeof(queries) / sizeof(queries[0]))
-#define ANSWER_COUNT (CODE_COUNT * QUERY_COUNT)
+#define MAP_COUNT (sizeof(maps) / sizeof(maps[0]))
+/* The guidance for each code and query, then the maps. */
+#define ANSWER_COUNT (CODE_COUNT * QUERY_COUNT + MAP_COUNT)
 
 static char admin_auth[256];
 static unsigned long seed;
@@ -147,21 +157,35 @@ static bool kept_rows_are_current(void)
            && db_count("SELECT count(*) FROM kept_routes_state WHERE day = " TODAY_SQL, 0, NULL) == 1;
 }
 
-/* The guidance for every code and query; on: "" (kept rows) or "&on=<today>". */
+/* The path of answer i, with on ("" for the kept rows, or "&on=<today>"). */
+static void answer_path(size_t i, const char *on, char path[PATH_SIZE])
+{
+    if (i < CODE_COUNT * QUERY_COUNT)
+        snprintf(path, PATH_SIZE, "/v1/guidance?%s&municipality=%s%s", queries[i % QUERY_COUNT],
+                 codes[i / QUERY_COUNT], on);
+    else {
+        const char *map = maps[i - CODE_COUNT * QUERY_COUNT];
+        /* "&on=…" after a query, "?on=…" when the map has none. */
+        snprintf(path, PATH_SIZE, "%s%s%s", map, on[0] != '\0' && strchr(map, '?') == NULL ? "?" : "",
+                 on[0] != '\0' && strchr(map, '?') == NULL ? on + 1 : on);
+    }
+}
+
+/* Every answer, each a 200; on as in answer_path. */
 static bool fetch_answers(struct expectations *e, const char *on, char *answers[ANSWER_COUNT])
 {
     struct http_response r = { 0 };
     char path[PATH_SIZE];
     bool ok = true;
 
-    for (size_t c = 0; c < CODE_COUNT; c++)
-        for (size_t q = 0; q < QUERY_COUNT; q++) {
-            snprintf(path, sizeof(path), "/v1/guidance?%s&municipality=%s%s", queries[q], codes[c], on);
-            http_get(path, NULL, &r);
-            ok = expect_json(e, &r, 200, path) && ok;
-            answers[c * QUERY_COUNT + q] = r.body != NULL ? strdup(r.body) : NULL;
-            http_response_free(&r);
-        }
+    for (size_t i = 0; i < ANSWER_COUNT; i++) {
+        answer_path(i, on, path);
+        http_get(path, NULL, &r);
+        ok = EXPECT(e, r.status == 200 && r.body != NULL, "GET %s: %ld %.300s", path, r.status, r.body ? r.body : "")
+             && ok;
+        answers[i] = r.body != NULL ? strdup(r.body) : NULL;
+        http_response_free(&r);
+    }
     return ok;
 }
 
@@ -195,13 +219,12 @@ static void expect_kept_is_full(struct expectations *e, const char *label, char 
     marked = locked && db_command("INSERT INTO kept_routes_dirty (code) VALUES ('*')", 0, NULL);
     if (!EXPECT(e, marked, "%s: could not mark the kept rows dirty", label) || !fetch_answers(e, on, full))
         goto cleanup;
-    for (size_t c = 0; c < CODE_COUNT; c++)
-        for (size_t q = 0; q < QUERY_COUNT; q++) {
-            size_t i = c * QUERY_COUNT + q;
-            EXPECT(e, kept[i] != NULL && full[i] != NULL && strcmp(kept[i], full[i]) == 0,
-                   "%s: %s for %s from the kept rows:\n%s\nfrom the full statement:\n%s", label, queries[q], codes[c],
-                   kept[i], full[i]);
-        }
+    for (size_t i = 0; i < ANSWER_COUNT; i++) {
+        char path[PATH_SIZE];
+        answer_path(i, "", path);
+        EXPECT(e, kept[i] != NULL && full[i] != NULL && strcmp(kept[i], full[i]) == 0,
+               "%s: %s from the kept rows:\n%s\nfrom the full statement:\n%s", label, path, kept[i], full[i]);
+    }
     if (before != NULL)
         EXPECT(e, kept[before_index] != NULL && strcmp(kept[before_index], before) != 0,
                "%s: the answer for %s did not change", label, codes[before_index / QUERY_COUNT]);
