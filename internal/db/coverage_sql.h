@@ -16,17 +16,28 @@
  */
 #define COVERAGE_CTES COVERAGE_CTES_OF_TYPES("true")
 
-/* The same, for the recommended types whose row t (intervention_types) meets
- * TYPE_FILTER only: an answer about one type ranks only that type's routes. */
-#define COVERAGE_CTES_OF_TYPES(TYPE_FILTER)                                                                    \
+/* Only the day, the knowledge support and the recommended types (TYPE_FILTER
+ * as below) of COVERAGE_CTES: what an answer read from the rows kept for the
+ * day needs. A statement that names the route CTEs without reading them
+ * still plans them and starts their executor nodes on every run (a CTE
+ * another unused one names is not dropped), a quarter of such a statement's
+ * time. */
+#define COVERAGE_PARAMS_CTES                                                                                  \
     "params AS (SELECT coalesce($3::date, current_date) AS on_date), "                                        \
-    "ks AS (SELECT id, slug FROM knowledge_supports WHERE slug = coalesce($2::text, 'normbrytande-beteende-2021')), " \
+    "ks AS (SELECT id, slug FROM knowledge_supports WHERE slug = coalesce($2::text, 'normbrytande-beteende-2021'))"
+#define COVERAGE_TYPES_CTES(TYPE_FILTER)                                                                      \
+    COVERAGE_PARAMS_CTES ", "                                                                                  \
     "types AS (SELECT DISTINCT ON (r.intervention_type_id) r.intervention_type_id AS type_id, t.slug AS type_slug, " \
     "          t.name_sv AS type_name, r.strength, r.age_min, r.age_max "                                        \
     "          FROM recommendations r JOIN ks ON ks.id = r.knowledge_support_id "                               \
     "          JOIN intervention_types t ON t.id = r.intervention_type_id "                                     \
     "          WHERE r.strength IN ('bör', 'kan', 'kan i undantagsfall') AND (" TYPE_FILTER ") "              \
-    "          ORDER BY r.intervention_type_id, r.strength), "                                                  \
+    "          ORDER BY r.intervention_type_id, r.strength)"
+
+/* The same, for the recommended types whose row t (intervention_types) meets
+ * TYPE_FILTER only: an answer about one type ranks only that type's routes. */
+#define COVERAGE_CTES_OF_TYPES(TYPE_FILTER)                                                                    \
+    COVERAGE_TYPES_CTES(TYPE_FILTER) ", "                                                                      \
     "type_methods AS (SELECT m.id AS method_id, m.slug AS method_slug, m.abbreviation, t.type_id "            \
     "          FROM types t JOIN methods m ON m.intervention_type_id = t.type_id), "                             \
     "own_routes AS (" OWN_ROUTES_OF("places") "), "                                                           \

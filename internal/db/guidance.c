@@ -25,22 +25,34 @@
     "  'statement', " G ".statement, 'source', " G ".source, 'needs_review', " G ".needs_review, "           \
     "  'review_note', " G ".review_note)"
 
+/* origin (the municipality $1), and the rest of the routes' CTEs that the
+ * full statement reads: the municipalities near it and the coverage of the
+ * types the answer recommends (those with a recommendation for the age, and
+ * none when the risk level's rule recommends nothing). */
+#define GUIDANCE_ROUTE_CTES                                                                                   \
+    NEARBY_CTES(GUIDANCE_PARTNER_RADIUS_KM) "places AS (SELECT code, name, county_code FROM origin), "         \
+    COVERAGE_CTES_OF_TYPES("t.id IN (SELECT intervention_type_id FROM recommendations "                        \
+                           "WHERE $4::int BETWEEN age_min AND age_max) "                                         \
+                           "AND EXISTS (SELECT 1 FROM guidance_rules WHERE principle = 'risk' "                  \
+                           "AND risk::text = $5::text AND recommends)")
+
+/* What the statement from the kept rows needs of them: origin, the day, the
+ * knowledge support. */
+#define GUIDANCE_KEPT_CTES                                                                                    \
+    "origin AS (SELECT m.code, m.name, m.county_code FROM municipalities m WHERE m.code = $1::text), "         \
+    COVERAGE_PARAMS_CTES
+
 /*
- * The guidance, with COVERAGE and PARTNERS the expressions that give a
- * recommendation r's coverage and partners in the municipality $1, and
- * CONDITION what else must hold for a row.
+ * The guidance, after the CTES (GUIDANCE_ROUTE_CTES or GUIDANCE_KEPT_CTES),
+ * with COVERAGE and PARTNERS the expressions that give a recommendation r's
+ * coverage and partners in the municipality $1, and CONDITION what else must
+ * hold for a row.
  * $1 municipality code or NULL, $2 knowledge support (NULL: the 2021 one),
  * $3 date or NULL, $4 age, $5 risk level, $6 need areas joined by "," or NULL.
  * No row when the municipality or the knowledge support does not exist.
  */
-#define GUIDANCE_SQL(COVERAGE, PARTNERS, CONDITION)                                                           \
-    "WITH " NEARBY_CTES(GUIDANCE_PARTNER_RADIUS_KM) "places AS (SELECT code, name, county_code FROM origin), " \
-    /* Only the types the answer recommends: those with a recommendation for   \
-     * the age, and none when the risk level's rule recommends nothing. */     \
-    COVERAGE_CTES_OF_TYPES("t.id IN (SELECT intervention_type_id FROM recommendations "                        \
-                           "WHERE $4::int BETWEEN age_min AND age_max) "                                         \
-                           "AND EXISTS (SELECT 1 FROM guidance_rules WHERE principle = 'risk' "                  \
-                           "AND risk::text = $5::text AND recommends)") ", "                                      \
+#define GUIDANCE_SQL(CTES, COVERAGE, PARTNERS, CONDITION)                                                     \
+    "WITH " CTES ", "                                                                                            \
     "given_needs AS (SELECT g.need, g.n FROM unnest(string_to_array(nullif($6::text, ''), ',')) "               \
     "                WITH ORDINALITY AS g(need, n)), "                                                            \
     "risk_rule AS (SELECT * FROM guidance_rules WHERE principle = 'risk' AND risk::text = $5::text), "           \
@@ -93,6 +105,7 @@
 
 /* The guidance computed from the routes: any day, any knowledge support. */
 static const char guidance_sql[] = GUIDANCE_SQL(
+    GUIDANCE_ROUTE_CTES,
     "json_build_object("
     "  'covered', coalesce((SELECT c.covered FROM cells c WHERE c.code = $1::text "
     "                       AND c.type_id = r.intervention_type_id), false), "
@@ -105,6 +118,7 @@ static const char guidance_sql[] = GUIDANCE_SQL(
  * no row unless they are for the day asked about and nothing is dirty, and
  * then the guidance above answers. The rows print exactly what it would. */
 static const char guidance_kept_sql[] = GUIDANCE_SQL(
+    GUIDANCE_KEPT_CTES,
     "(SELECT json_build_object('covered', k.covered, 'best_route', k.best_route) FROM kept_best_routes k "
     " WHERE k.code = $1::text AND k.type_id = r.intervention_type_id)",
     "(SELECT k.partners FROM kept_partners k WHERE k.code = $1::text AND k.type_id = r.intervention_type_id)",

@@ -30,12 +30,17 @@
     "            ELSE " DOC " END "                                                                              \
     "WHERE EXISTS (SELECT 1 FROM ks)" CONDITION
 
-/* The places of $1 and the coverage of their types, up to the cells; a map
- * reads the cells from CELLS_CTES' CELLS. */
+/* The places of $1 and the types shown, then CELLS_CTES, whose CELLS a map
+ * reads: MAP_ROUTE_CELLS (computed from the routes) or MAP_KEPT_CELLS. */
 #define MAP_PLACES_CTES(CELLS_CTES, CELLS)                                                                    \
     "WITH places AS (SELECT code, name, county_code FROM municipalities "                                     \
     "                WHERE $1::text IS NULL OR county_code = $1::text), "                                     \
-    COVERAGE_CTES_OF_TYPES("$4::text IS NULL OR t.slug = $4::text") ", " CELLS_CTES MAP_CELLS_CTE(CELLS) ", "
+    CELLS_CTES ", " MAP_CELLS_CTE(CELLS) ", "
+#define MAP_TYPE_FILTER "$4::text IS NULL OR t.slug = $4::text"
+#define MAP_ROUTE_CELLS COVERAGE_CTES_OF_TYPES(MAP_TYPE_FILTER)
+/* Only the types of COVERAGE_CTES: a statement that named the route CTEs
+ * would start their executor nodes on every run without reading them. */
+#define MAP_KEPT_CELLS COVERAGE_TYPES_CTES(MAP_TYPE_FILTER) ", " KEPT_CELLS_CTE
 
 /*
  * $1 county code or NULL (all), $2 knowledge support (NULL: the 2021 one),
@@ -73,15 +78,14 @@
     MAP_MISSING_OR("(SELECT doc FROM collection)", CONDITION)
 
 /* Computed from the routes: any day, any knowledge support. */
-static const char map_municipalities_sql[] = MAP_MUNICIPALITIES_SQL("", "cells", "");
-static const char map_counties_sql[] = MAP_COUNTIES_SQL("", "cells", "");
+static const char map_municipalities_sql[] = MAP_MUNICIPALITIES_SQL(MAP_ROUTE_CELLS, "cells", "");
+static const char map_counties_sql[] = MAP_COUNTIES_SQL(MAP_ROUTE_CELLS, "cells", "");
 
 /* From the rows kept for the day (sql/0019): no row unless they may answer,
  * and then the statements above do. */
 static const char map_municipalities_kept_sql[] =
-    MAP_MUNICIPALITIES_SQL(KEPT_CELLS_CTE ", ", "kept_cells", " AND " KEPT_ROWS_USABLE);
-static const char map_counties_kept_sql[] =
-    MAP_COUNTIES_SQL(KEPT_CELLS_CTE ", ", "kept_cells", " AND " KEPT_ROWS_USABLE);
+    MAP_MUNICIPALITIES_SQL(MAP_KEPT_CELLS, "kept_cells", " AND " KEPT_ROWS_USABLE);
+static const char map_counties_kept_sql[] = MAP_COUNTIES_SQL(MAP_KEPT_CELLS, "kept_cells", " AND " KEPT_ROWS_USABLE);
 
 const struct db_statement db_maps_statements[] = {
     { "map_municipalities", map_municipalities_sql },
