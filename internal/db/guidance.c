@@ -13,6 +13,7 @@
 #include "guidance.h"
 
 #include "coverage_sql.h"
+#include "kept_routes.h"
 
 /* A rule row g as JSON, with its intervention types by slug. */
 #define RULE_JSON(G)                                                                                          \
@@ -141,14 +142,11 @@ const struct db_statement db_guidance_statements[] = {
 enum db_status db_guidance(struct db_pool *pool, const struct db_guidance_query *q, char **out)
 {
     const char *params[] = { q->municipality, NULL, q->on, q->age, q->risk, q->needs };
-    enum db_status status = DB_NOT_FOUND;
 
     /* Only a municipality's routes are kept: without one the answer is the catalogue's. */
-    if (q->municipality != NULL)
-        status = db_fetch_document(pool, q->read, "guidance_kept", 6, params, out);
-    if (status == DB_NOT_FOUND)
-        status = db_fetch_document(pool, q->read, "guidance", 6, params, out);
-    return status;
+    if (q->municipality == NULL)
+        return db_fetch_document(pool, q->read, "guidance", 6, params, out);
+    return db_kept_fetch_document(pool, q->read, "guidance_kept", "guidance", 6, params, out);
 }
 
 enum db_status db_guidance_rules(struct db_pool *pool, struct db_read *read, char **out)

@@ -42,14 +42,17 @@ static const char claim_sql[] =
     "          AND (d.neighbour OR d.km <= " GUIDANCE_PARTNER_RADIUS_KM ")) AS near(c)), "
     "       (SELECT array_agg(DISTINCT type_id) FROM routed)";
 
-/* Whether there is anything to recompute, as this transaction sees it, and
- * whether it may: only in READ COMMITTED does a statement after the lock see
- * what the previous holder committed. A database whose default isolation is
- * stricter leaves the marks to the keeper, which asks for READ COMMITTED. */
-static const char due_sql[] =
-    "SELECT (EXISTS (SELECT 1 FROM kept_routes_dirty) "
-    "        OR (SELECT day FROM kept_routes_state) IS DISTINCT FROM current_date) "
-    "       AND current_setting('transaction_isolation') = 'read committed'";
+/* Whether there is anything to recompute, as the session sees it: marks, or
+ * rows for another day. Marks another transaction has not committed are its
+ * own to recompute. */
+#define DUE "(EXISTS (SELECT 1 FROM kept_routes_dirty) " \
+            " OR (SELECT day FROM kept_routes_state) IS DISTINCT FROM current_date)"
+static const char due_sql[] = "SELECT " DUE;
+/* The same for a write, which may recompute only in READ COMMITTED: only
+ * there does a statement after the lock see what the previous holder
+ * committed. A database whose default isolation is stricter leaves the marks
+ * to the keeper, which asks for READ COMMITTED. */
+static const char write_due_sql[] = "SELECT " DUE " AND current_setting('transaction_isolation') = 'read committed'";
 
 /* $1 the municipality codes and $4 the intervention type ids (NULL: all);
  * $2 and $3 NULL (the 2021 knowledge support, today) for COVERAGE_CTES. Every
@@ -122,7 +125,22 @@ static const char *value_or_null(const PGresult *res, int column)
     return PQgetisnull(res, 0, column) ? NULL : PQgetvalue(res, 0, column);
 }
 
-bool db_kept_routes_refresh(PGconn *conn, char *error, size_t error_size)
+/* Whether sql (due_sql or write_due_sql) says there is anything to do; false
+ * also when it failed (error says why). */
+static bool is_due(PGconn *conn, const char *sql, char *error, size_t error_size)
+{
+    PGresult *res = NULL;
+    bool due = run(conn, sql, 0, NULL, &res, error, error_size) && PQgetvalue(res, 0, 0)[0] == 't';
+
+    PQclear(res);
+    return due;
+}
+
+/* In the READ COMMITTED transaction open on conn: takes the lock and the
+ * marks, and recomputes what they ask for (all of it when the day changed).
+ * false, with the reason in error, when a statement failed (the caller rolls
+ * back). */
+static bool recompute(PGconn *conn, char *error, size_t error_size)
 {
     PGresult *claim = NULL;
     bool ok = false;
@@ -152,18 +170,13 @@ cleanup:
 void db_kept_routes_refresh_before_commit(PGconn *conn)
 {
     char error[1024];
-    PGresult *due = NULL;
 
-    /* Many writes mark nothing (a method's texts, say): one look, and no
-     * lock. Marks another transaction has not committed are its own to
-     * recompute. */
-    if (!run(conn, due_sql, 0, NULL, &due, error, sizeof(error)))
-        return;   /* the COMMIT after this fails too, and says why */
-    bool is_due = PQgetvalue(due, 0, 0)[0] == 't';
-    PQclear(due);
-    if (!is_due || !run(conn, "SAVEPOINT kept_routes", 0, NULL, NULL, error, sizeof(error)))
+    /* Many writes mark nothing (a method's texts, say): one look, and no lock.
+     * A failed look aborts the write, and its COMMIT says why. */
+    if (!is_due(conn, write_due_sql, error, sizeof(error))
+        || !run(conn, "SAVEPOINT kept_routes", 0, NULL, NULL, error, sizeof(error)))
         return;
-    if (db_kept_routes_refresh(conn, error, sizeof(error))) {
+    if (recompute(conn, error, sizeof(error))) {
         PQclear(PQexec(conn, "RELEASE SAVEPOINT kept_routes"));
         return;
     }
@@ -173,17 +186,31 @@ void db_kept_routes_refresh_before_commit(PGconn *conn)
     PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT kept_routes"));
 }
 
-/* BEGIN, refresh, COMMIT on conn; false with the reason in error. */
+/* When anything is due (one look, outside a transaction): BEGIN, recompute,
+ * COMMIT on conn. false with the reason in error. */
 static bool refresh_in_own_transaction(PGconn *conn, char *error, size_t error_size)
 {
+    error[0] = '\0';
+    if (!is_due(conn, due_sql, error, error_size))
+        return error[0] == '\0';
     if (!run(conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL, NULL, error, error_size))
         return false;
     /* Recomputing everything (the change of day) may take longer than a request may. */
     if (run(conn, "SET LOCAL statement_timeout = 0", 0, NULL, NULL, error, error_size)
-        && db_kept_routes_refresh(conn, error, error_size) && run(conn, "COMMIT", 0, NULL, NULL, error, error_size))
+        && recompute(conn, error, error_size) && run(conn, "COMMIT", 0, NULL, NULL, error, error_size))
         return true;
     PQclear(PQexec(conn, "ROLLBACK"));
     return false;
+}
+
+enum db_status db_kept_fetch_document(struct db_pool *pool, struct db_read *read, const char *kept_statement,
+                                      const char *statement, int count, const char *const *params, char **out)
+{
+    enum db_status status = db_fetch_document(pool, read, kept_statement, count, params, out);
+
+    if (status == DB_NOT_FOUND)
+        status = db_fetch_document(pool, read, statement, count, params, out);
+    return status;
 }
 
 int db_kept_routes_refresh_url(const char *url, FILE *report)

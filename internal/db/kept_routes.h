@@ -20,16 +20,18 @@
 
 #include "pool.h"
 
-/* In the READ COMMITTED transaction open on conn: recompute what the marks
- * ask for (all of it when the day changed). Nothing to do costs two short
- * statements. false, with the reason in error, when a statement failed (the
- * caller rolls back). */
-bool db_kept_routes_refresh(PGconn *conn, char *error, size_t error_size);
+/* A document from kept_statement, a statement over the kept rows that gives
+ * no row unless they may answer (KEPT_ROWS_USABLE in coverage_sql.h), else
+ * from statement, its twin computed from the routes; the same parameters,
+ * and db_fetch_document's outcome. */
+enum db_status db_kept_fetch_document(struct db_pool *pool, struct db_read *read, const char *kept_statement,
+                                      const char *statement, int count, const char *const *params, char **out);
 
-/* The same at the end of a write, before its COMMIT, when there is anything
- * to recompute (one short look when not) and the write runs in READ
- * COMMITTED. It never fails the write: when recomputing fails, it rolls back
- * to before it, logs why and leaves the marks to the keeper. */
+/* At the end of a write, before its COMMIT: recompute what the marks ask for
+ * (all of it when the day changed), when there is anything (one short look
+ * when not) and the write runs in READ COMMITTED. It never fails the write:
+ * when recomputing fails, it rolls back to before it, logs why and leaves the
+ * marks to the keeper. */
 void db_kept_routes_refresh_before_commit(PGconn *conn);
 
 /* The same in a transaction of its own on a new connection to url (the

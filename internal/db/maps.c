@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "coverage_sql.h"
+#include "kept_routes.h"
 
 /* Each place's cells of the shown types (all recommended ones, or $4), from
  * CELLS (cells, or kept_cells), as one row per place. */
@@ -114,11 +115,7 @@ static enum db_status fetch_map(struct db_pool *pool, const struct db_map_query 
                                 const char *statement, char **out)
 {
     const char *params[] = { q->county, q->knowledge_support, q->on, q->intervention_type };
-    enum db_status status = db_fetch_document(pool, q->read, kept_statement, 4, params, out);
-
-    if (status == DB_NOT_FOUND)
-        status = db_fetch_document(pool, q->read, statement, 4, params, out);
-    return status;
+    return db_kept_fetch_document(pool, q->read, kept_statement, statement, 4, params, out);
 }
 
 enum db_status db_map_municipalities(struct db_pool *pool, const struct db_map_query *q, char **out,
